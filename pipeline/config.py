@@ -1,0 +1,177 @@
+"""`content/newsroom.yaml` → frozen `Settings` (publication, imprint, brand, targets); secrets never live here.
+
+Loaded with the same safe YAML loader as reports, so config errors also carry file:line:column.
+Secrets come only from environment variables, read by the CLI and wrapped in `Secret`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.content import load_content
+from pipeline.errors import ConfigError, ContentError
+from pipeline.model import LANGUAGES
+from pipeline.schema import Checker, F, Obj
+
+PROVIDER_NAMES = ("outbox", "listmonk", "mailchimp", "brevo")
+SETTINGS_FILE = "newsroom.yaml"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A name with an e-mail address (sender, reply-to)."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Who publishes: name, website and the 'About us' boilerplate of press releases."""
+
+    name: str
+    url: str
+    about: str
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """The Impressum (§ 5 DDG) printed in every email and press release (D5)."""
+
+    organisation: str
+    street: str
+    postal_code: str
+    city: str
+    email: str
+    representative: str
+    country: str = "Deutschland"
+    phone: str | None = None
+    register: str | None = None
+    vat_id: str | None = None
+    responsible: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Logo:
+    """The logo shown in the email header."""
+
+    src: str
+    alt: str
+    width: int = 160
+
+
+@dataclass(frozen=True)
+class Brand:
+    """Colours of the templates; all pass WCAG AA contrast on white by default."""
+
+    logo: Logo | None = None
+    primary_color: str = "#0b4f8a"
+    text_color: str = "#1f2933"
+    background_color: str = "#f2f4f7"
+    muted_color: str = "#52606d"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A named place to send to: provider, list and (optionally) API base URL."""
+
+    provider: str
+    list: str
+    base_url: str | None = None
+    press_list: str | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Budgets checked at build and before sending (E1)."""
+
+    html_warn_bytes: int = 90_000
+    html_max_bytes: int = 102_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Publication-level settings shared by every report."""
+
+    name: str
+    language: str
+    timezone: str
+    site_url: str
+    organisation: Organisation
+    sender: Party
+    reply_to: str
+    imprint: Imprint
+    privacy_url: str
+    unsubscribe_url: str
+    brand: Brand = Brand()
+    footer_note: str | None = None
+    press_contact: Party | None = None
+    targets: dict = field(default_factory=dict)
+    limits: Limits = Limits()
+    path: str = ""
+
+
+SETTINGS = Obj(Settings, (
+    F("name", required=True, max_len=80, hint="the newsletter's name, e.g. Industrie-Newsletter"),
+    F("language", "enum", required=True, choices=LANGUAGES),
+    F("timezone", required=True, hint="an IANA time zone, e.g. Europe/Berlin"),
+    F("site_url", "url", required=True, hint="the public archive address; web versions and images live there"),
+    F("organisation", "obj", required=True, obj=Obj(Organisation, (
+        F("name", required=True), F("url", "url", required=True),
+        F("about", "text", required=True, single_line=False, hint="the 'About us' paragraph of press releases"),
+    ))),
+    F("sender", "obj", required=True, obj=Obj(Party, (F("name", required=True), F("email", "email", required=True)))),
+    F("reply_to", "email", required=True),
+    F("imprint", "obj", required=True, obj=Obj(Imprint, (
+        F("organisation", required=True, hint="name with legal form"), F("street", required=True),
+        F("postal_code", required=True), F("city", required=True), F("email", "email", required=True),
+        F("representative", required=True, hint="who represents the organisation"),
+        F("country", default="Deutschland"), F("phone"), F("register"), F("vat_id"),
+        F("responsible", hint="responsible for content (§ 18 Abs. 2 MStV)"), F("url", "url"),
+    ))),
+    F("privacy_url", "url", required=True),
+    F("unsubscribe_url", "url", required=True,
+      hint="the page where readers unsubscribe; providers replace it with their own per-recipient link"),
+    F("brand", "obj", default=Brand(), obj=Obj(Brand, (
+        F("logo", "obj", obj=Obj(Logo, (F("src", "image", required=True), F("alt", required=True, max_len=150),
+                                        F("width", "int", default=160)))),
+        F("primary_color", "color", default="#0b4f8a"), F("text_color", "color", default="#1f2933"),
+        F("background_color", "color", default="#f2f4f7"), F("muted_color", "color", default="#52606d"),
+    ))),
+    F("footer_note", max_len=300, single_line=False, hint="why the reader gets this email"),
+    F("press_contact", "obj", obj=Obj(Party, (F("name", required=True), F("email", "email", required=True)))),
+    F("targets", "map", default=dict, items=Obj(Target, (
+        F("provider", "enum", required=True, choices=PROVIDER_NAMES),
+        F("list", required=True, hint="the list id at the provider"),
+        F("base_url", "url", hint="the provider's API address, e.g. https://listmonk.example.org/api"),
+        F("press_list", hint="the list id for the press channel (journalists)"),
+    ))),
+    F("limits", "obj", default=Limits(), obj=Obj(Limits, (
+        F("html_warn_bytes", "int", default=90_000), F("html_max_bytes", "int", default=102_000),
+    ))),
+), title="Publication settings of the Newsroom pipeline (content/newsroom.yaml)")
+
+
+def load_settings(content_dir: Path) -> Settings:
+    """Read and validate `<content_dir>/newsroom.yaml`; raise ContentError listing every problem."""
+    path = content_dir / SETTINGS_FILE
+    if not path.is_file():
+        raise ConfigError(f"{path}: the settings file is missing — copy it from the sample project "
+                          "(content/newsroom.yaml) and fill in your organisation")
+    source = load_content(path)
+    checker = Checker(source)
+    settings = checker.obj(SETTINGS, source.data if source.data is not None else {})
+    if settings is not None:
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(settings.timezone)
+        except Exception:  # ZoneInfoNotFoundError or ValueError for malformed keys
+            checker.problem(("timezone",), f"'{settings.timezone}' is not a known time zone",
+                            "use an IANA name such as Europe/Berlin")
+    if checker.issues or settings is None:
+        raise ContentError(checker.issues)
+    return dataclasses.replace(settings, path=str(path))

@@ -1,0 +1,262 @@
+"""Plain report data (from `content.load_content`) → a typed, frozen `Report`, or every problem at once.
+
+The field rules live in `REPORT` below, next to the dataclasses they fill; `schema.py` turns the
+same rules into the published JSON Schema (`newsroom schema`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.content import Source
+from pipeline.errors import ContentError, Issue
+from pipeline.schema import Checker, F, Obj
+
+STATUSES = ("draft", "ready")
+LANGUAGES = ("de", "en")
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+GENERIC_ALT = {"bild", "foto", "image", "img", "logo", "grafik", "photo", "picture", "bild1", "foto1"}
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif")
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture with its alt text (required, E10) and photo credit."""
+
+    src: str
+    alt: str
+    credit: str | None = None
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """When and where the event took place."""
+
+    date: dt.date
+    place: str
+    end_date: dt.date | None = None
+    time: str | None = None
+    venue: str | None = None
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A person who spoke, with role and organisation as they should be printed."""
+
+    name: str
+    role: str
+    organisation: str | None = None
+    contribution: str | None = None
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """One workshop or session of the event."""
+
+    title: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation with its source."""
+
+    text: str
+    author: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled link; the label must say where it leads (E13)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The press and reader contact printed under the report."""
+
+    name: str
+    email: str
+    organisation: str | None = None
+    phone: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Press:
+    """Press-release specifics: dateline city, optional embargo (Sperrfrist) and own headline."""
+
+    dateline: str | None = None
+    embargo: dt.datetime | None = None
+    headline: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """One event report: the single source for newsletter, press release and text parts."""
+
+    title: str
+    status: str
+    event: Event
+    summary: str
+    body: str
+    contact: Contact
+    subtitle: str | None = None
+    language: str | None = None
+    hero: Image | None = None
+    speakers: tuple[Speaker, ...] = ()
+    workshops: tuple[Workshop, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    conclusions: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    tags: tuple[str, ...] = ()
+    press: Press | None = None
+    slug: str = ""
+    source_path: str = ""
+
+
+def _alt_problem(text: str) -> str:
+    lowered = text.strip().lower()
+    if lowered in GENERIC_ALT or lowered.endswith(IMAGE_SUFFIXES) or re.fullmatch(r"(img|dsc|image)[_-]?\d+.*", lowered):
+        return f"'{text}' does not describe the picture"
+    return ""
+
+
+ALT_HINT = "describe what the picture shows in one sentence (max. 150 characters)"
+IMAGE = Obj(Image, (
+    F("src", "image", required=True, hint="a path below content/ (images/foto.jpg) or an https:// address",
+      description="JPEG, PNG or GIF."),
+    F("alt", required=True, max_len=150, hint=ALT_HINT, extra=_alt_problem,
+      description="Alt text read out to blind readers and shown when images are blocked."),
+    F("credit", max_len=200, hint="the photo credit as it must be printed, e.g. © Name"),
+    F("caption", max_len=300),
+))
+EVENT = Obj(Event, (
+    F("date", "date", required=True, hint="write the date as YYYY-MM-DD, e.g. 2021-11-29"),
+    F("place", required=True, max_len=120, hint="the city or region, e.g. Berlin"),
+    F("end_date", "date", hint="only for events over several days; YYYY-MM-DD"),
+    F("time", max_len=40, hint="e.g. 10:00–16:00 Uhr"),
+    F("venue", max_len=160, hint="the building or room"),
+))
+SPEAKER = Obj(Speaker, (
+    F("name", required=True, max_len=120, hint="the full name with title, e.g. Dr. Erika Muster"),
+    F("role", required=True, max_len=200, hint="the function as it should be printed"),
+    F("organisation", max_len=200),
+    F("contribution", max_len=300, hint="what they contributed, e.g. Keynote"),
+))
+WORKSHOP = Obj(Workshop, (
+    F("title", required=True, max_len=200, hint="the workshop title without quotation marks"),
+    F("description", max_len=1000, single_line=False),
+))
+QUOTE = Obj(Quote, (
+    F("text", required=True, max_len=600, single_line=False, hint="the quotation without quotation marks"),
+    F("author", required=True, max_len=200, hint="who said it"),
+    F("role", max_len=200),
+))
+LINK = Obj(Link, (
+    F("label", required=True, max_len=80, hint="say where the link leads, not 'hier' or 'mehr'",
+      extra=lambda t: f"'{t}' does not say where the link leads" if t.strip().lower().rstrip(".!…") in
+      {"hier", "hier klicken", "mehr", "weiter", "weiterlesen", "link", "click here", "read more", "more", "here"} else ""),
+    F("url", "url", required=True),
+))
+CONTACT = Obj(Contact, (
+    F("name", required=True, max_len=120),
+    F("email", "email", required=True),
+    F("organisation", max_len=200),
+    F("phone", max_len=40, hint="e.g. +49 30 1234567"),
+    F("url", "url"),
+))
+PRESS = Obj(Press, (
+    F("dateline", max_len=60, hint="the city the release is issued from, e.g. Berlin"),
+    F("embargo", "datetime", hint="date, time and offset, e.g. 2026-12-01T10:00:00+01:00"),
+    F("headline", max_len=120, hint="only if the press headline differs from the title"),
+))
+REPORT = Obj(Report, (
+    F("title", required=True, max_len=120, hint="the headline, at most 120 characters"),
+    F("status", "enum", required=True, choices=STATUSES, hint="draft while writing, ready to allow sending"),
+    F("event", "obj", required=True, obj=EVENT),
+    F("summary", required=True, min_len=40, max_len=140, single_line=False,
+      hint="one or two sentences, 40–140 characters; inbox preview text (preheader)"),
+    F("body", "text", required=True, single_line=False, hint="the report in Markdown; use '|' and indent the text"),
+    F("contact", "obj", required=True, obj=CONTACT),
+    F("subtitle", max_len=200),
+    F("language", "enum", choices=LANGUAGES, hint="de or en; defaults to the publication language"),
+    F("hero", "obj", obj=IMAGE),
+    F("speakers", "list", items=SPEAKER),
+    F("workshops", "list", items=WORKSHOP),
+    F("quotes", "list", items=QUOTE),
+    F("conclusions", "list", items=F("conclusion", max_len=600, single_line=False)),
+    F("links", "list", items=LINK),
+    F("tags", "list", items=F("tag", max_len=40)),
+    F("press", "obj", obj=PRESS),
+), title="An event report of the Newsroom pipeline")
+
+
+def validate(source: Source, content_root: Path) -> Report:
+    """Check a loaded report against REPORT and the file-system rules; raise ContentError with every issue."""
+    checker = Checker(source)
+    if source.data is None:
+        checker.problem((), "the file is empty", "start from content/reports/_template.yaml")
+        raise ContentError(checker.issues)
+    report = checker.obj(REPORT, source.data)
+    slug = Path(source.path).stem
+    if not SLUG_RE.match(slug):
+        checker.issues.append(Issue(source.where(()), "", f"the file name '{slug}' is not a valid address part",
+                                    f"rename the file to '{slugify_german(slug)}.yaml' (lowercase, a-z, 0-9 and '-')"))
+    if report is not None and report.hero is not None:
+        _check_image(checker, report.hero.src, ("hero", "src"), content_root)
+    if report is not None and report.event and report.event.end_date and report.event.end_date < report.event.date:
+        checker.problem(("event", "end_date"), "ends before it starts", "end_date must be on or after date")
+    if report is not None and report.press and report.press.embargo and report.press.embargo.tzinfo is None:
+        checker.problem(("press", "embargo"), "the time has no UTC offset",
+                        "add the offset, e.g. 2026-12-01T10:00:00+01:00 (winter) or +02:00 (summer)")
+    if checker.issues or report is None:
+        raise ContentError(checker.issues)
+    return _with(report, slug=slug, source_path=source.path)
+
+
+def _check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> None:
+    """Refuse path traversal and unsupported formats (EMAIL-QUALITY S6, E18)."""
+    lowered = src.lower()
+    if lowered.startswith("https://"):
+        if not lowered.split("?")[0].endswith(IMAGE_SUFFIXES):
+            checker.problem(path, "the image must be a JPEG, PNG or GIF", "WebP and SVG do not show in all mail clients")
+        return
+    if "://" in src or lowered.startswith(("data:", "javascript:", "//")):
+        checker.problem(path, f"'{src}' is neither a local path nor an https:// address",
+                        "use a path below content/ such as images/foto.jpg, or an https:// address")
+        return
+    if src.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", src) or "%2e" in lowered or "\\" in src:
+        checker.problem(path, f"'{src}' is an absolute or encoded path", "write a path relative to content/, e.g. images/foto.jpg")
+        return
+    root = content_root.resolve()
+    target = (root / src).resolve()
+    if not target.is_relative_to(root):
+        checker.problem(path, f"'{src}' points outside the content folder", "put the image below content/images/")
+        return
+    if not target.is_file():
+        checker.problem(path, f"the image '{src}' does not exist", "check the spelling; paths are relative to content/")
+        return
+    if not lowered.endswith(IMAGE_SUFFIXES):
+        checker.problem(path, "the image must be a JPEG, PNG or GIF", "WebP and SVG do not show in all mail clients")
+
+
+def slugify_german(text: str) -> str:
+    """Stable ASCII slug with German transliteration (ä→ae, ß→ss), as P6 asks."""
+    from slugify import slugify
+
+    return slugify(text, replacements=[["Ä", "Ae"], ["Ö", "Oe"], ["Ü", "Ue"], ["ä", "ae"], ["ö", "oe"],
+                                       ["ü", "ue"], ["ß", "ss"]], max_length=80, word_boundary=True)
+
+
+def _with(report: Report, **changes) -> Report:
+    import dataclasses
+
+    return dataclasses.replace(report, **changes)

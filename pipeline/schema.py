@@ -1,0 +1,265 @@
+"""Field rules declared as data → validation with file:line:column issues, and JSON Schema.
+
+Each model class lists its fields once (`Obj` with `F` entries). The same declaration drives
+`check()` (plain data + locations → typed frozen dataclasses, collecting every issue) and
+`json_schema()` (what editors use for autocompletion and typo flags). This is MJML's
+`allowedAttributes` idea: the rules are data next to the model, not code spread over validators.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from pipeline.content import Source, dotted
+from pipeline.errors import Issue
+
+# Kinds of scalar values, with the words used in messages (never Python type names).
+KIND_WORDS = {
+    "str": "a text", "text": "a text", "int": "a whole number", "bool": "true or false",
+    "date": "a date (YYYY-MM-DD)", "datetime": "a date and time (YYYY-MM-DDTHH:MM:SS+01:00)",
+    "email": "an e-mail address", "url": "a web address (https://…)", "color": "a colour like #1a2b3c",
+    "image": "an image path or https:// address", "enum": "one of the listed values",
+}
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+GERMAN_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
+@dataclass(frozen=True)
+class F:
+    """One field: its name, kind, and the rules and help text for it."""
+
+    name: str
+    kind: str = "str"  # str text int bool date datetime email url color image enum list obj
+    required: bool = False
+    default: Any = None
+    hint: str = ""  # how to fill it in, shown with every problem
+    description: str = ""
+    choices: tuple = ()
+    min_len: int | None = None
+    max_len: int | None = None
+    items: "F | Obj | None" = None  # for kind="list"
+    obj: "Obj | None" = None  # for kind="obj"
+    min_items: int = 0
+    single_line: bool = True
+    extra: Callable[[Any], str] | None = None  # returns a problem message or ""
+
+
+@dataclass(frozen=True)
+class Obj:
+    """An object: a dataclass and its fields; unknown keys are errors."""
+
+    cls: type
+    fields: tuple[F, ...]
+    title: str = ""
+
+
+class Checker:
+    """Validates plain data against an Obj, collecting Issues located through the Source."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self.issues: list[Issue] = list(source.issues)
+
+    def problem(self, path: tuple, message: str, hint: str = "", key: bool = False) -> None:
+        self.issues.append(Issue(self.source.where(path, key=key), dotted(path), message, hint))
+
+    def obj(self, spec: Obj, data: Any, path: tuple = ()) -> Any:
+        if not isinstance(data, dict):
+            self.problem(path, f"expected a group of 'key: value' lines, found {_describe(data)}",
+                         "indent the fields of this group under it")
+            return None
+        names = [f.name for f in spec.fields]
+        for key in data:
+            if key not in names:
+                close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else "allowed here: " + ", ".join(names)
+                self.problem(path + (key,), f"unknown field '{key}'", hint, key=True)
+        values = {}
+        for f in spec.fields:
+            if f.name in data and data[f.name] is not None:
+                values[f.name] = self.value(f, data[f.name], path + (f.name,))
+            elif f.required:
+                self.problem(path + (f.name,) if f.name in data else path,
+                             f"'{f.name}' is required" + (" but empty" if f.name in data else " but missing"),
+                             f.hint or f"add '{f.name}:'")
+                values[f.name] = None
+            else:
+                values[f.name] = f.default() if callable(f.default) else f.default
+        try:
+            return spec.cls(**values)
+        except (TypeError, ValueError):  # pragma: no cover - only when a required field is missing
+            return None
+
+    def value(self, f: F, raw: Any, path: tuple) -> Any:
+        if f.kind == "obj":
+            return self.obj(f.obj, raw, path)
+        if f.kind == "map":
+            if not isinstance(raw, dict):
+                self.problem(path, f"expected a group of named entries, found {_describe(raw)}", f.hint)
+                return {}
+            return {str(k): self.obj(f.items, v, path + (k,)) for k, v in raw.items()}
+        if f.kind == "list":
+            if not isinstance(raw, list):
+                self.problem(path, f"expected a list (lines starting with '- '), found {_describe(raw)}", f.hint)
+                return ()
+            if len(raw) < f.min_items:
+                self.problem(path, f"needs at least {f.min_items} entr{'y' if f.min_items == 1 else 'ies'}", f.hint)
+            item = f.items
+            out = []
+            for i, entry in enumerate(raw):
+                out.append(self.obj(item, entry, path + (i,)) if isinstance(item, Obj)
+                           else self.value(item, entry, path + (i,)))
+            return tuple(out)
+        converted = self.scalar(f, raw, path)
+        if converted is not None and f.extra:
+            message = f.extra(converted)
+            if message:
+                self.problem(path, message, f.hint)
+        return converted
+
+    def scalar(self, f: F, raw: Any, path: tuple) -> Any:
+        kind = f.kind
+        if kind == "bool":
+            return raw if isinstance(raw, bool) else self._wrong(f, raw, path)
+        if kind == "int":
+            return raw if isinstance(raw, int) and not isinstance(raw, bool) else self._wrong(f, raw, path)
+        if kind == "date":
+            if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+                return raw
+            return self._wrong(f, raw, path)
+        if kind == "datetime":
+            if isinstance(raw, dt.datetime):
+                return raw
+            return self._wrong(f, raw, path)
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)) or isinstance(raw, (dt.date,)):
+            return self._wrong(f, raw, path)
+        text = str(raw).strip()
+        if kind == "enum":
+            if text not in f.choices:
+                close = difflib.get_close_matches(text, [str(c) for c in f.choices], n=1, cutoff=0.5)
+                self.problem(path, f"'{text}' is not allowed here",
+                             (f"did you mean '{close[0]}'? " if close else "") + "use one of: " + ", ".join(f.choices))
+                return None
+            return text
+        if not text:
+            if f.required:
+                self.problem(path, f"'{f.name}' is required but empty", f.hint or f"fill in '{f.name}'")
+            return None
+        if f.single_line and ("\n" in text or "\r" in text):
+            self.problem(path, "must be a single line", "remove the line breaks (no '|' block here)")
+            return None
+        if f.min_len is not None and len(text) < f.min_len:
+            self.problem(path, f"is {len(text)} characters, at least {f.min_len} are needed", f.hint)
+        if f.max_len is not None and len(text) > f.max_len:
+            self.problem(path, f"is {len(text)} characters, at most {f.max_len} are allowed", f.hint)
+        if kind == "email" and not EMAIL_RE.match(text):
+            self.problem(path, f"'{text}' is not an e-mail address", f.hint or "write it like presse@example.org")
+            return None
+        if kind == "url" and not (text.startswith("https://") and len(text) > 8 and " " not in text):
+            self.problem(path, f"'{text}' is not an https:// address",
+                         f.hint or "write the full address starting with https://")
+            return None
+        if kind == "color" and not COLOR_RE.match(text):
+            self.problem(path, f"'{text}' is not a colour", "write it as # and six hex digits, e.g. #0b5394")
+            return None
+        return text
+
+    def _wrong(self, f: F, raw: Any, path: tuple) -> None:
+        hint = f.hint
+        if f.kind in ("date", "datetime") and isinstance(raw, str):
+            german = GERMAN_DATE_RE.match(raw.strip())
+            if german:
+                day, month, year = german.groups()
+                iso = f"{year}-{int(month):02d}-{int(day):02d}"
+                hint = f"write the date as {iso} (year-month-day); '{raw.strip()}' is the German notation"
+            elif f.kind == "datetime" and re.match(r"^\d{4}-\d{2}-\d{2}$", raw.strip()):
+                hint = "add a time and the UTC offset, e.g. 2026-12-01T10:00:00+01:00"
+        if f.kind == "datetime" and isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            hint = "add a time and the UTC offset, e.g. 2026-12-01T10:00:00+01:00"
+        self.problem(path, f"expected {KIND_WORDS.get(f.kind, f.kind)}, found {_describe(raw)}",
+                     hint or f"write {KIND_WORDS.get(f.kind, f.kind)}")
+        return None
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' (yes/no/true/false are read as true or false; quote it to keep the text)"
+    if isinstance(value, dict):
+        return "a group of fields"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.datetime):
+        return f"the date and time {value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"the text '{value}'"
+
+
+def json_schema(spec: Obj, *, title: str, schema_id: str) -> dict:
+    """The JSON Schema (draft 2020-12) of an Obj, for editors (yaml-language-server)."""
+    schema = _obj_schema(spec)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": schema_id, "title": title, **schema}
+
+
+def _obj_schema(spec: Obj) -> dict:
+    props = {f.name: _field_schema(f) for f in spec.fields}
+    out: dict = {"type": "object", "properties": props, "additionalProperties": False}
+    required = [f.name for f in spec.fields if f.required]
+    if required:
+        out["required"] = required
+    if spec.title:
+        out["description"] = spec.title
+    return out
+
+
+def _field_schema(f: F) -> dict:
+    base: dict
+    if f.kind == "obj":
+        base = _obj_schema(f.obj)
+    elif f.kind == "list":
+        item = _obj_schema(f.items) if isinstance(f.items, Obj) else _field_schema(f.items)
+        base = {"type": "array", "items": item}
+        if f.min_items:
+            base["minItems"] = f.min_items
+    elif f.kind == "map":
+        base = {"type": "object", "additionalProperties": _obj_schema(f.items)}
+    elif f.kind == "enum":
+        base = {"enum": list(f.choices)}
+    elif f.kind == "bool":
+        base = {"type": "boolean"}
+    elif f.kind == "int":
+        base = {"type": "integer"}
+    else:
+        base = {"type": "string"}
+        formats = {"date": "date", "datetime": "date-time", "email": "email", "url": "uri"}
+        if f.kind in formats:
+            base["format"] = formats[f.kind]
+        if f.kind == "url":
+            base["pattern"] = "^https://"
+        if f.kind == "color":
+            base["pattern"] = COLOR_RE.pattern
+        if f.min_len is not None:
+            base["minLength"] = f.min_len
+        if f.max_len is not None:
+            base["maxLength"] = f.max_len
+    text = " ".join(part for part in (f.description, f.hint) if part)
+    if text:
+        base["description"] = text
+    if f.default is not None and not callable(f.default):
+        base["default"] = f.default.isoformat() if isinstance(f.default, dt.date) else f.default
+    return base
+
+
+def field_names(cls: type) -> list[str]:
+    """Names of a dataclass's fields (used by tests that pin the schema to the model)."""
+    return [f.name for f in dataclasses.fields(cls)]
