@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.content import load_content
 from pipeline.errors import ConfigError, ContentError
-from pipeline.model import LANGUAGES
+from pipeline.model import LANGUAGES, _check_image
 from pipeline.schema import Checker, F, Obj
 
 PROVIDER_NAMES = ("outbox", "listmonk", "mailchimp", "brevo")
@@ -108,7 +108,6 @@ class Settings:
     unsubscribe_url: str
     brand: Brand = Brand()
     footer_note: str | None = None
-    press_contact: Party | None = None
     targets: dict = field(default_factory=dict)
     limits: Limits = Limits()
     path: str = ""
@@ -142,7 +141,6 @@ SETTINGS = Obj(Settings, (
         F("background_color", "color", default="#f2f4f7"), F("muted_color", "color", default="#52606d"),
     ))),
     F("footer_note", max_len=300, single_line=False, hint="why the reader gets this email"),
-    F("press_contact", "obj", obj=Obj(Party, (F("name", required=True), F("email", "email", required=True)))),
     F("targets", "map", default=dict, items=Obj(Target, (
         F("provider", "enum", required=True, choices=PROVIDER_NAMES),
         F("list", required=True, hint="the list id at the provider"),
@@ -164,7 +162,7 @@ def load_settings(content_dir: Path) -> Settings:
     source = load_content(path)
     checker = Checker(source)
     settings = checker.obj(SETTINGS, source.data if source.data is not None else {})
-    if settings is not None:
+    if settings is not None and settings.timezone:  # a missing one is already reported as required
         try:
             from zoneinfo import ZoneInfo
 
@@ -172,6 +170,8 @@ def load_settings(content_dir: Path) -> Settings:
         except Exception:  # ZoneInfoNotFoundError or ValueError for malformed keys
             checker.problem(("timezone",), f"'{settings.timezone}' is not a known time zone",
                             "use an IANA name such as Europe/Berlin")
+    if settings is not None and settings.brand.logo is not None and settings.brand.logo.src:
+        _check_image(checker, settings.brand.logo.src, ("brand", "logo", "src"), content_dir)
     if checker.issues or settings is None:
         raise ContentError(checker.issues)
     return dataclasses.replace(settings, path=str(path))

@@ -17,6 +17,7 @@ import yaml
 from pipeline.errors import ContentError, Issue, Location
 
 MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 40  # reports nest 3–4 levels; the bound keeps a 1 MB "[[[[…" file from exhausting the stack
 Path_ = tuple  # a path into the data: ("speakers", 0, "name")
 
 try:  # libyaml is in every manylinux wheel of PyYAML; the fallback keeps source installs working
@@ -25,6 +26,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _SCALARS = yaml.constructor.SafeConstructor.yaml_constructors
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -38,6 +40,9 @@ class Source:
     key_locations: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     raw: bytes = b""
     issues: list[Issue] = field(default_factory=list)  # non-fatal: duplicate keys, aliases, bad dates
+    # Plain scalars that YAML 1.1 read as numbers, as written: `time: 10:00` is 600 and
+    # `postal_code: 01067` is 567 (octal), so text fields must use the original spelling.
+    written: dict[Path_, str] = field(default_factory=dict)
 
     def where(self, path: Path_, *, key: bool = False) -> Location:
         """Location of a value (or of its key) by data path, falling back to the nearest parent."""
@@ -90,6 +95,8 @@ def parse_yaml(raw: bytes, name: str) -> Source:
     # Duplicate keys, aliases and impossible dates are collected, not raised, so that
     # validation can report them together with every schema problem of the same file.
     source.data = _walk(nodes[0], (), source, source.issues, set())
+    if "&" in text or "*" in text:  # every anchor and alias token contains one of them
+        source.issues.extend(_anchor_issues(text, name))
     return source
 
 
@@ -103,8 +110,8 @@ def _decode(raw: bytes, name: str) -> str:
         column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
         guess = ""
         try:
-            sample = raw[max(0, err.start - 12): err.start + 12].decode("cp1252")
-            guess = f" (it looks like Windows-1252: “…{sample.strip()}…”)"
+            sample = " ".join(raw[max(0, err.start - 12): err.start + 12].decode("cp1252").split())
+            guess = f" (it looks like Windows-1252: “…{sample}…”)"
         except UnicodeDecodeError:
             pass
         raise ContentError([Issue(Location(name, line, column), "", f"the file is not UTF-8{guess}",
@@ -135,15 +142,64 @@ def _syntax_issue(err: yaml.MarkedYAMLError, name: str) -> Issue:
     return Issue(Location(name, line, column), "", f"YAML syntax error: {problem}", hint)
 
 
+def _anchor_issues(text: str, name: str) -> list[Issue]:
+    """One issue per anchor (&name) and alias (*name), at its own mark and data path.
+
+    Composed nodes carry neither the anchor nor the alias position (an alias *is* the anchored
+    node), so the events are read once more, tracking the data path with a small stack.
+    """
+    issues: list[Issue] = []
+    frames: list[list] = []  # [path, is_mapping, next index or pending key, expecting a key]
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            frames.pop()
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        path: Path_ = ()
+        if frames:
+            parent = frames[-1]
+            if not parent[1]:
+                path, parent[2] = parent[0] + (parent[2],), parent[2] + 1
+            elif parent[3]:
+                path = parent[0] + ("<key>",)
+                parent[2] = event.value if isinstance(event, yaml.ScalarEvent) else "?"
+                parent[3] = False
+            else:
+                path, parent[3] = parent[0] + (parent[2],), True
+        where = Location(name, event.start_mark.line + 1, event.start_mark.column + 1)
+        if isinstance(event, yaml.AliasEvent):
+            issues.append(Issue(where, _dotted(path), f"YAML aliases (*{event.anchor}) are not allowed",
+                                "write the value out in full at each place"))
+        elif event.anchor is not None:
+            issues.append(Issue(where, _dotted(path), f"YAML anchors (&{event.anchor}) are not allowed",
+                                "remove the anchor and write the value out in full at each place"))
+        if isinstance(event, yaml.MappingStartEvent):
+            frames.append([path, True, None, True])
+        elif isinstance(event, yaml.SequenceStartEvent):
+            frames.append([path, False, 0, False])
+    return issues
+
+
 def _walk(node: yaml.Node, path: Path_, source: Source, issues: list[Issue], seen: set[int]) -> object:
-    """Turn a node into plain data, recording marks; refuses aliases and duplicate keys."""
-    if id(node) in seen or getattr(node, "anchor", None):
-        issues.append(Issue(Location(source.path, node.start_mark.line + 1, node.start_mark.column + 1),
-                            _dotted(path), "YAML anchors and aliases (&name, *name) are not allowed",
-                            "write the value out in full at each place"))
+    """Turn a node into plain data, recording marks; refuses duplicate keys, skips repeated (aliased) nodes.
+
+    An alias is the same node object as its anchor, so each node is expanded once only: this is
+    what makes an alias bomb cheap. `_anchor_issues` reports anchors and aliases where they are.
+    """
+    if id(node) in seen:
         return None
     seen.add(id(node))
-    source.locations[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if len(path) > MAX_DEPTH:
+        issues.append(Issue(Location(source.path, *mark), _dotted(path),
+                            f"the data is nested more than {MAX_DEPTH} levels deep", "flatten the structure"))
+        return None
+    source.locations[path] = mark
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+        issues.append(Issue(Location(source.path, *mark), _dotted(path), f"the YAML tag '{node.tag}' is not supported",
+                            "remove the tag (the part starting with '!')"))
+        return None
     if isinstance(node, yaml.MappingNode):
         result: dict = {}
         for key_node, value_node in node.value:
@@ -175,11 +231,18 @@ def _walk(node: yaml.Node, path: Path_, source: Source, issues: list[Issue], see
                             "remove the tag (the part starting with '!')"))
         return None
     try:
-        return construct(_constructor, node)
+        value = construct(_constructor, node)
     except ValueError:
+        if node.tag != "tag:yaml.org,2002:timestamp":
+            issues.append(Issue(where, _dotted(path), f"'{node.value}' does not fit the YAML tag '{node.tag}'",
+                                "remove the tag (the part starting with '!')"))
+            return None
         issues.append(Issue(where, _dotted(path), f"'{node.value}' is not a real date or time",
                             "check day and month, e.g. 2021-11-29 (year-month-day)"))
         return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        source.written[path] = node.value
+    return value
 
 
 def _dotted(path: Path_) -> str:

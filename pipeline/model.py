@@ -7,6 +7,7 @@ same rules into the published JSON Schema (`newsroom schema`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,7 @@ class Report:
     press: Press | None = None
     slug: str = ""
     source_path: str = ""
+    source_sha256: str = ""
 
 
 def _alt_problem(text: str) -> str:
@@ -219,7 +221,7 @@ def validate(source: Source, content_root: Path) -> Report:
                         "add the offset, e.g. 2026-12-01T10:00:00+01:00 (winter) or +02:00 (summer)")
     if checker.issues or report is None:
         raise ContentError(checker.issues)
-    return _with(report, slug=slug, source_path=source.path)
+    return _with(report, slug=slug, source_path=source.path, source_sha256=hashlib.sha256(source.raw).hexdigest())
 
 
 def _check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> None:
@@ -233,7 +235,8 @@ def _check_image(checker: Checker, src: str, path: tuple, content_root: Path) ->
         checker.problem(path, f"'{src}' is neither a local path nor an https:// address",
                         "use a path below content/ such as images/foto.jpg, or an https:// address")
         return
-    if src.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", src) or "%2e" in lowered or "\\" in src:
+    if (src.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", src) or "%2e" in lowered or "\\" in src
+            or "\0" in src):  # a NUL byte makes Path.resolve() raise ValueError
         checker.problem(path, f"'{src}' is an absolute or encoded path", "write a path relative to content/, e.g. images/foto.jpg")
         return
     root = content_root.resolve()

@@ -81,16 +81,19 @@ class Checker:
                 hint = f"did you mean '{close[0]}'?" if close else "allowed here: " + ", ".join(names)
                 self.problem(path + (key,), f"unknown field '{key}'", hint, key=True)
         values = {}
+        flagged = {issue.field for issue in self.source.issues}  # e.g. an impossible date, already reported
         for f in spec.fields:
             if f.name in data and data[f.name] is not None:
                 values[f.name] = self.value(f, data[f.name], path + (f.name,))
             elif f.required:
-                self.problem(path + (f.name,) if f.name in data else path,
-                             f"'{f.name}' is required" + (" but empty" if f.name in data else " but missing"),
-                             f.hint or f"add '{f.name}:'")
+                if dotted(path + (f.name,)) not in flagged:
+                    self.problem(path + (f.name,) if f.name in data else path,
+                                 f"'{f.name}' is required" + (" but empty" if f.name in data else " but missing"),
+                                 f.hint or f"add '{f.name}:'")
                 values[f.name] = None
-            else:
+            elif f.default is not None:
                 values[f.name] = f.default() if callable(f.default) else f.default
+            # else: the dataclass default applies (e.g. () for lists, never None)
         try:
             return spec.cls(**values)
         except (TypeError, ValueError):  # pragma: no cover - only when a required field is missing
@@ -139,7 +142,8 @@ class Checker:
             return self._wrong(f, raw, path)
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)) or isinstance(raw, (dt.date,)):
             return self._wrong(f, raw, path)
-        text = str(raw).strip()
+        # A number in a text field keeps its spelling: `time: 10:00` is not 600, `01067` not 567.
+        text = (raw if isinstance(raw, str) else self.source.written.get(path, str(raw))).strip()
         if kind == "enum":
             if text not in f.choices:
                 close = difflib.get_close_matches(text, [str(c) for c in f.choices], n=1, cutoff=0.5)
@@ -151,7 +155,7 @@ class Checker:
             if f.required:
                 self.problem(path, f"'{f.name}' is required but empty", f.hint or f"fill in '{f.name}'")
             return None
-        if f.single_line and ("\n" in text or "\r" in text):
+        if f.single_line and len(text.splitlines()) > 1:  # also NEL, U+2028, VT, FF: header injection
             self.problem(path, "must be a single line", "remove the line breaks (no '|' block here)")
             return None
         if f.min_len is not None and len(text) < f.min_len:
@@ -255,8 +259,10 @@ def _field_schema(f: F) -> dict:
     text = " ".join(part for part in (f.description, f.hint) if part)
     if text:
         base["description"] = text
-    if f.default is not None and not callable(f.default):
-        base["default"] = f.default.isoformat() if isinstance(f.default, dt.date) else f.default
+    if isinstance(f.default, dt.date):
+        base["default"] = f.default.isoformat()
+    elif isinstance(f.default, (str, int, float, bool)):  # not Brand() or dict: JSON has no such values
+        base["default"] = f.default
     return base
 
 

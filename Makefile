@@ -1,0 +1,53 @@
+# Newsroom — every set-up step lives here, so a fresh machine needs nothing installed by hand.
+# Quick start: `make demo`, then `make test`.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+SYSTEM_PACKAGES := chromium fonts-dejavu-core poppler-utils
+
+.PHONY: setup demo test bench golden schema clean system-packages
+
+setup: $(VENV)/.installed node_modules/.installed system-packages
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian packages for the browser checks and PDF tools; installed only when missing.
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
+	fi
+
+demo: setup
+	$(PY) -m pipeline check
+	$(PY) -m pipeline build
+	@echo
+	@echo "Open out/index.html in a browser, or run '$(PY) -m pipeline preview' for a live preview."
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+# Regenerate the golden output tree of the seed report after an intended template change;
+# review the diff in the pull request.
+golden: $(VENV)/.installed
+	$(PY) -m tests.golden_update
+
+schema: $(VENV)/.installed
+	$(PY) -m pipeline schema
+
+clean:
+	rm -rf out .newsroom .pytest_cache

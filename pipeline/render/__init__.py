@@ -1,0 +1,134 @@
+"""Report + Settings → Rendition (subject, preheader, email HTML/text, press page/text/email). Pure.
+
+Steps, in order:
+1. context: the values every template shares (labels, dates, absolute asset URLs, sanitised body);
+2. newsletter: Jinja2 → MJML → MRML → css-inline (our component CSS only) → HTML (`email.py`);
+3. text parts: from the model through `.txt.j2` templates, never scraped from the HTML;
+4. press release: web page, plain text and press email from the same context.
+Nothing here reads settings files, writes to disk or talks to the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.render import email as email_stage
+from pipeline.render import i18n, markdown
+from pipeline.render.environment import make_environment
+
+UNSUBSCRIBE_TOKEN = "%UNSUBSCRIBE_URL%"  # replaced per provider with its merge tag at send time
+QUOTES = {"de": ("„", "“"), "en": ("“", "”")}
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """Everything `build` writes for one report, as strings; `assets` maps output name → source file."""
+
+    slug: str
+    language: str
+    subject: str
+    preheader: str
+    email_mjml: str
+    email_html: str
+    email_text: str
+    press_subject: str
+    press_html: str
+    press_text: str
+    press_email_html: str
+    web_url: str
+    press_url: str
+    assets: dict[str, str] = field(default_factory=dict)
+
+
+def render(report, settings, template_dir: Path, content_dir: Path, *, site_url: str | None = None) -> Rendition:
+    """Render every output of one validated report. `site_url` overrides the public address (preview)."""
+    env = make_environment(str(template_dir))
+    ctx, assets = _context(report, settings, content_dir, (site_url or settings.site_url).rstrip("/"))
+    email_mjml = env.get_template("email/newsletter.mjml.j2").render(ctx)
+    email_html = email_stage.compile_mjml(email_mjml, "email/newsletter.mjml.j2")
+    email_text = _tidy(env.get_template("text/newsletter.txt.j2").render(ctx))
+    press_mjml = env.get_template("email/press.mjml.j2").render(ctx)
+    return Rendition(
+        slug=report.slug,
+        language=ctx["lang"],
+        subject=ctx["subject"],
+        preheader=ctx["preheader"],
+        email_mjml=email_mjml,
+        email_html=email_html,
+        email_text=email_text,
+        press_subject=ctx["press_subject"],
+        press_html=env.get_template("press/page.html.j2").render(ctx),
+        press_text=_tidy(env.get_template("text/press.txt.j2").render(ctx)),
+        press_email_html=email_stage.compile_mjml(press_mjml, "email/press.mjml.j2"),
+        web_url=ctx["web_url"],
+        press_url=ctx["press_url"],
+        assets=assets,
+    )
+
+
+def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, dict[str, str]]:
+    lang = report.language or settings.language
+    _ = i18n.translator(lang)
+    assets: dict[str, str] = {}
+
+    def image_url(src: str) -> str:
+        if src.startswith("https://"):
+            return src
+        name = "images/" + Path(src).name
+        assets[name] = str((content_dir / src).resolve())
+        return f"{site_url}/{report.slug}/{name}"
+
+    hero = None
+    if report.hero:
+        hero = {"url": image_url(report.hero.src), "alt": report.hero.alt, "credit": report.hero.credit,
+                "caption": report.hero.caption}
+    logo = None
+    if settings.brand.logo:
+        logo = {"url": image_url(settings.brand.logo.src), "alt": settings.brand.logo.alt,
+                "width": settings.brand.logo.width}
+    press = report.press
+    headline = (press.headline if press and press.headline else None) or report.title
+    release_date = report.event.date
+    dateline_city = (press.dateline if press and press.dateline else None) or report.event.place
+    event = i18n.format_date_long(report.event.date, lang)
+    if report.event.end_date and report.event.end_date != report.event.date:
+        event += " – " + i18n.format_date_long(report.event.end_date, lang)
+    event_parts = [event, report.event.time, report.event.venue, report.event.place]
+    quote_open, quote_close = QUOTES.get(lang, QUOTES["en"])
+    ctx = {
+        "report": report,
+        "settings": settings,
+        "imprint": settings.imprint,
+        "lang": lang,
+        "_": _,
+        "subject": report.title,
+        "preheader": " ".join(report.summary.split()),
+        "press_subject": f"{_('Press release')}: {headline}",
+        "headline": headline,
+        "dateline": f"{dateline_city}, {i18n.format_date_long(release_date, lang)}",
+        "event_line": " · ".join(part for part in event_parts if part),
+        "body_html": markdown.to_html(report.body),
+        "body_text": markdown.to_text(report.body),
+        "hero": hero,
+        "logo": logo,
+        "press_contact": report.contact,
+        "web_url": f"{site_url}/{report.slug}/",
+        "press_url": f"{site_url}/presse/{report.slug}/",
+        "unsubscribe_url": UNSUBSCRIBE_TOKEN,
+        "quote_open": quote_open,
+        "quote_close": quote_close,
+        "embargo_line": "",
+    }
+    return ctx, assets
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of blank lines left by conditional blocks; strip trailing spaces (keeps '-- ')."""
+    lines = [line if line == "-- " else line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line == "" and out and out[-1] == "":
+            continue
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
