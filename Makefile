@@ -44,7 +44,7 @@ bench: setup
 # Regenerate the golden output tree of the seed report after an intended template change;
 # review the diff in the pull request.
 golden: $(VENV)/.installed
-	$(PY) -m tests.golden_update
+	$(PY) tests/golden/update.py
 
 schema: $(VENV)/.installed
 	$(PY) -m pipeline schema

@@ -85,7 +85,10 @@ def parse_yaml(raw: bytes, name: str) -> Source:
     except yaml.YAMLError as err:  # pragma: no cover - unmarked errors are rare in libyaml
         raise ContentError([Issue(Location(name, 1, 1), "", f"not valid YAML ({err})", "check the syntax")]) from err
     if len(nodes) > 1:
-        line = nodes[1].start_mark.line + 1
+        # Point at the '---' that starts the second document, not at its first key.
+        first, second = nodes[0].end_mark.line, nodes[1].start_mark.line
+        lines = text.split("\n")
+        line = next((i + 1 for i in range(second, first - 1, -1) if lines[i].startswith("---")), second + 1)
         raise ContentError([Issue(Location(name, line, 1), "", "the file holds more than one YAML document",
                                   "remove the '---' line; one report per file")])
     source = Source(name, None, raw=raw)

@@ -28,6 +28,7 @@ KIND_WORDS = {
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 GERMAN_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})")
+LIST_HINT = "put each entry on its own line, starting with '- ' and indented under the field"
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ class Checker:
                 values[f.name] = self.value(f, data[f.name], path + (f.name,))
             elif f.required:
                 if dotted(path + (f.name,)) not in flagged:
-                    self.problem(path + (f.name,) if f.name in data else path,
+                    # a missing field is named in full (hero.alt) and located at its parent
+                    self.problem(path + (f.name,),
                                  f"'{f.name}' is required" + (" but empty" if f.name in data else " but missing"),
                                  f.hint or f"add '{f.name}:'")
                 values[f.name] = None
@@ -109,10 +111,12 @@ class Checker:
             return {str(k): self.obj(f.items, v, path + (k,)) for k, v in raw.items()}
         if f.kind == "list":
             if not isinstance(raw, list):
-                self.problem(path, f"expected a list (lines starting with '- '), found {_describe(raw)}", f.hint)
+                self.problem(path, f"expected a list (lines starting with '- '), found {_describe(raw)}",
+                             f.hint or LIST_HINT)
                 return ()
             if len(raw) < f.min_items:
-                self.problem(path, f"needs at least {f.min_items} entr{'y' if f.min_items == 1 else 'ies'}", f.hint)
+                self.problem(path, f"needs at least {f.min_items} entr{'y' if f.min_items == 1 else 'ies'}",
+                             f.hint or LIST_HINT)
             item = f.items
             out = []
             for i, entry in enumerate(raw):

@@ -10,49 +10,15 @@ nearly used up (fails under `--strict`), `info` something a reviewer should know
 
 from __future__ import annotations
 
-import enum
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-
-class Severity(str, enum.Enum):
-    """How bad a finding is; the value is what the report prints."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One problem in one output file: which rule, where, what is wrong and how to fix it."""
-
-    path: str
-    line: int
-    rule: str
-    severity: Severity
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.rule}: {self.message} — {self.fix}"
-
-    def to_json(self) -> dict:
-        """Plain dict for lint.json and the preview bundle."""
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return data
-
-
-# Imported late: the rule modules import Finding and Severity from this module.
-from pipeline.lint import document  # noqa: E402
-from pipeline.lint.rules import (  # noqa: E402
+from pipeline.lint import document
+from pipeline.lint.findings import Finding, Severity
+from pipeline.lint.rules import (
     accessibility,
-    compatibility,
     footer,
     mjml,
     nostyle,
@@ -61,13 +27,14 @@ from pipeline.lint.rules import (  # noqa: E402
     size,
 )
 
+__all__ = ["Finding", "Severity", "RULES", "lint", "failed", "summary", "to_json"]
+
 Rule = Callable[[document.Built], Iterable[Finding]]
 
 # The one list of per-report rules (E3 runs once for all reports, see `lint`).
 RULES: tuple[Rule, ...] = (
     size.check,             # E1
     nostyle.check,          # E5
-    compatibility.check,    # E6
     accessibility.check,    # E10, E11, E13 (email and press page)
     preheader.check,        # E15
     safety.check,           # E19

@@ -39,7 +39,7 @@ def to_html(text: str) -> Markup:
 
 @functools.lru_cache(maxsize=256)
 def to_text(text: str, width: int = 72) -> str:
-    """Markdown → plain paragraphs wrapped at `width`; links become 'label <url>'."""
+    """Markdown → plain paragraphs wrapped at `width`; links become 'label (url)'."""
     blocks: list[str] = []
     prefix_stack: list[str] = []
     counters: list[int] = []
@@ -96,7 +96,7 @@ def _inline_text(token) -> str:
             href = child.attrs.get("href")
         elif child.type == "link_close" and href:
             if href.startswith(("https://", "mailto:")):
-                parts.append(f" <{href.removeprefix('mailto:')}>")
+                parts.append(f" ({href.removeprefix('mailto:')})")
             href = None
     return "".join(parts)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -25,4 +26,6 @@ def build_message(*, subject: str, text: str, html: str, settings, language: str
         raise RenderError(f"a mail header is invalid ({err}) — remove line breaks from subject and sender") from err
     message.set_content(text, charset="utf-8", cte="quoted-printable")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # A boundary derived from the content (not random) keeps builds reproducible and hashes stable.
+    message.set_boundary("=_newsroom_" + hashlib.sha256((text + html).encode()).hexdigest()[:32])
     return message

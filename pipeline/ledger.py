@@ -1,0 +1,282 @@
+"""The send ledger: one SQLite row per (report revision, channel, target) and its append-only history.
+
+States and the only allowed moves (`ALLOWED`, checked by `check_transition`)::
+
+    PLANNED ──► DRAFTED ──► TEST_SENT ─┐      SENDING ──► SENT | SCHEDULED
+       │           │  ▲         │       ├──►     │    └──► UNKNOWN ──► SENT | SCHEDULED | DRAFTED | FAILED
+       │           │  └─────────┘       │        └──► DRAFTED (provably not sent) | FAILED
+       └──► FAILED ◄┘                   │     SCHEDULED ──► SENT | FAILED (cancelled at the provider)
+    FAILED ──► PLANNED (the user sends again)         SENT is terminal
+
+PLANNED, DRAFTED and TEST_SENT may also jump to SENT/SCHEDULED when the provider shows the campaign
+already delivered (an earlier run on another machine sent it).
+
+Write-ahead rule (EMAIL-QUALITY R1/R6): `publish` commits PLANNED before creating a draft and SENDING
+before the send call, so a crash leaves a row that `reconcile` settles by asking the provider, never
+by sending again. Every state change is a compare-and-set (`UPDATE … WHERE state = ?`), and the
+events table refuses UPDATE and DELETE by trigger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import LedgerError
+
+LEDGER_FILE = "ledger.sqlite3"
+
+
+class SendState(enum.Enum):
+    """Where one send stands, from our side."""
+
+    PLANNED = "planned"
+    DRAFTED = "drafted"
+    TEST_SENT = "test_sent"
+    SENDING = "sending"
+    SCHEDULED = "scheduled"
+    SENT = "sent"
+    UNKNOWN = "unknown"
+    FAILED = "failed"
+
+
+S = SendState
+_DELIVERED = {S.SENT, S.SCHEDULED}
+ALLOWED: dict[SendState, frozenset[SendState]] = {
+    S.PLANNED: frozenset({S.DRAFTED, S.FAILED, *_DELIVERED}),
+    S.DRAFTED: frozenset({S.DRAFTED, S.TEST_SENT, S.SENDING, S.FAILED, *_DELIVERED}),
+    S.TEST_SENT: frozenset({S.TEST_SENT, S.SENDING, S.FAILED, *_DELIVERED}),
+    S.SENDING: frozenset({S.UNKNOWN, S.DRAFTED, S.FAILED, *_DELIVERED}),
+    S.UNKNOWN: frozenset({S.DRAFTED, S.FAILED, *_DELIVERED}),
+    S.SCHEDULED: frozenset({S.SENT, S.FAILED}),
+    S.SENT: frozenset(),
+    S.FAILED: frozenset({S.PLANNED}),
+}
+#: Rows whose outcome only the provider can tell; `reconcile` visits them.
+UNSETTLED = (S.SENDING, S.UNKNOWN, S.SCHEDULED)
+
+_SCHEMA = """
+CREATE TABLE sends (
+    id INTEGER PRIMARY KEY,
+    ref TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    revision TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    target TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    list_id TEXT NOT NULL,
+    remote_id TEXT,
+    web_url TEXT,
+    state TEXT NOT NULL,
+    scheduled_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_error TEXT,
+    UNIQUE (ref, target)
+);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    send_id INTEGER NOT NULL REFERENCES sends(id),
+    at TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
+"""
+SCHEMA_VERSION = 1
+
+
+def check_transition(old: SendState, new: SendState) -> None:
+    """The one place that knows the allowed moves; LedgerError for anything else."""
+    if new not in ALLOWED[old]:
+        allowed = ", ".join(sorted(s.name for s in ALLOWED[old])) or "nothing (final state)"
+        raise LedgerError(f"ledger: a send in state {old.name} cannot move to {new.name} "
+                          f"(allowed: {allowed}) [ledger.illegalTransition]")
+
+
+@dataclass(frozen=True)
+class SendRecord:
+    """One row of `sends`."""
+
+    id: int
+    ref: str
+    slug: str
+    revision: str
+    channel: str
+    target: str
+    provider: str
+    list_id: str
+    remote_id: str | None
+    web_url: str | None
+    state: SendState
+    scheduled_at: str | None
+    created_at: str
+    updated_at: str
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the append-only history."""
+
+    send_id: int
+    at: str
+    from_state: SendState | None
+    to_state: SendState
+    detail: str
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Ledger:
+    """The SQLite ledger; open with `Ledger.open(path)` and use as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, now: Callable[[], dt.datetime] = _utcnow):
+        self._db, self.path, self._now = connection, path, now
+
+    @classmethod
+    def open(cls, path: Path, *, now: Callable[[], dt.datetime] = _utcnow, create: bool = True) -> Ledger:
+        """Open (and create or migrate) the ledger file; LedgerError if it is unusable."""
+        if not create and not path.is_file():
+            raise LedgerError(f"{path}: no send ledger yet — nothing has been sent from this folder")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+            elif version != SCHEMA_VERSION:
+                raise LedgerError(f"{path}: ledger version {version} is newer than this newsroom understands "
+                                  f"({SCHEMA_VERSION}) — update newsroom")
+        except sqlite3.DatabaseError as err:
+            raise LedgerError(f"{path}: the send ledger cannot be opened ({err}) — keep a copy and ask for help; "
+                              "do not delete it, it records what was sent") from err
+        return cls(db, path, now)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def get(self, ref: str, target: str) -> SendRecord | None:
+        """The row for (ref, target), or None."""
+        row = self._db.execute("SELECT * FROM sends WHERE ref = ? AND target = ?", (ref, target)).fetchone()
+        return self._record(row) if row else None
+
+    def records(self, slug: str | None = None, states: tuple[SendState, ...] | None = None) -> list[SendRecord]:
+        """Rows, oldest first, optionally for one report and/or some states."""
+        sql, args = "SELECT * FROM sends WHERE 1=1", []
+        if slug:
+            sql, args = sql + " AND slug = ?", [*args, slug]
+        if states:
+            sql += f" AND state IN ({','.join('?' * len(states))})"
+            args += [s.value for s in states]
+        return [self._record(row) for row in self._db.execute(sql + " ORDER BY id", args)]
+
+    def events(self, send_id: int) -> list[Event]:
+        """The history of one send, oldest first."""
+        rows = self._db.execute("SELECT send_id, at, from_state, to_state, detail FROM events WHERE send_id = ? "
+                                "ORDER BY id", (send_id,))
+        return [Event(r[0], r[1], SendState(r[2]) if r[2] else None, SendState(r[3]), r[4]) for r in rows]
+
+    # -- changes (each one transaction) ------------------------------------------------------
+
+    def plan(self, *, ref: str, slug: str, revision: str, channel: str, target: str, provider: str,
+             list_id: str) -> SendRecord:
+        """The row for (ref, target): created in PLANNED if new, else returned unchanged."""
+        now = self._stamp()
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO sends (ref, slug, revision, channel, target, provider, list_id, state, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (ref, slug, revision, channel, target, provider, list_id, S.PLANNED.value, now, now))
+            if cursor.rowcount:
+                self._event(cursor.lastrowid, None, S.PLANNED, f"{provider} list {list_id}", now)
+        record = self.get(ref, target)
+        assert record is not None
+        return record
+
+    def transition(self, record: SendRecord, new: SendState, detail: str = "", *, remote_id: str | None = None,
+                   web_url: str | None = None, scheduled_at: str | None = None,
+                   error: str | None = None) -> SendRecord:
+        """Move `record` to `new` if it is still in the state we read (compare-and-set)."""
+        check_transition(record.state, new)
+        now = self._stamp()
+        with self._transaction():
+            cursor = self._db.execute(
+                "UPDATE sends SET state = ?, updated_at = ?, remote_id = COALESCE(?, remote_id), "
+                "web_url = COALESCE(?, web_url), scheduled_at = COALESCE(?, scheduled_at), last_error = ? "
+                "WHERE id = ? AND state = ?",
+                (new.value, now, remote_id, web_url, scheduled_at, error, record.id, record.state.value))
+            if cursor.rowcount != 1:
+                raise LedgerError(f"ledger: {record.ref} ({record.target}) changed while this command ran — "
+                                  "another `newsroom send` or `reconcile` is working on it; run "
+                                  "`newsroom status` [ledger.concurrentChange]")
+            self._event(record.id, record.state, new, detail or (error or ""), now)
+        updated = self.get(record.ref, record.target)
+        assert updated is not None
+        return updated
+
+    def note(self, record: SendRecord, detail: str) -> None:
+        """Append an event without a state change (e.g. 'test send to …' before the call)."""
+        with self._transaction():
+            self._event(record.id, record.state, record.state, detail, self._stamp())
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _transaction(self):
+        return _Transaction(self._db)
+
+    def _event(self, send_id: int, old: SendState | None, new: SendState, detail: str, at: str) -> None:
+        self._db.execute("INSERT INTO events (send_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)",
+                         (send_id, at, old.value if old else None, new.value, detail))
+
+    def _stamp(self) -> str:
+        return self._now().astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+    @staticmethod
+    def _record(row: tuple) -> SendRecord:
+        values = list(row)
+        values[10] = SendState(values[10])
+        return SendRecord(*values)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on error; SQLite errors become LedgerError."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+
+    def __enter__(self) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise LedgerError(f"ledger: locked by another process ({err}) — wait for it to finish") from err
+
+    def __exit__(self, kind, value, traceback) -> bool:
+        if kind is None:
+            self._db.execute("COMMIT")
+            return False
+        self._db.execute("ROLLBACK")
+        if isinstance(value, sqlite3.DatabaseError):
+            raise LedgerError(f"ledger: {value}") from value
+        return False

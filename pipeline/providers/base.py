@@ -1,0 +1,182 @@
+"""The one interface every mailing-list provider implements, and the value types it speaks (STYLE §2.5).
+
+An adapter translates these domain values to its provider's wire format and back; it never reads
+the environment or config files, and every HTTP call goes through `providers.http.ApiClient`.
+
+Which calls may be repeated:
+
+========================  =====================================================  ===============
+method                    purpose                                                retried?
+========================  =====================================================  ===============
+check(list_id)            credentials valid, the list exists                     yes (GET)
+find(ref)                 a campaign created earlier, found by our reference      yes (GET)
+create_draft(campaign)    an unsent campaign carrying `ref`                      no: find() first
+update_draft(remote, c)   make a found draft match the current build             yes (PUT)
+send_test(remote, to)     test mail to named addresses                           no
+send(remote, at)          start now, or schedule for `at`                        **never**
+status(remote)            the provider's current state                           yes (GET)
+planned_calls(c, ...)     the requests a send would make (for --dry-run)         no network
+========================  =====================================================  ===============
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pipeline.config import Target
+
+
+class RemoteState(enum.Enum):
+    """A provider's campaign state, mapped from its own vocabulary."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+#: States in which the campaign has gone out or will go out without further action from us.
+DELIVERED_STATES = frozenset({RemoteState.SCHEDULED, RemoteState.SENDING, RemoteState.SENT})
+
+
+@dataclass(frozen=True)
+class OutgoingCampaign:
+    """What we want at the provider: built content plus the sender and the list."""
+
+    ref: str
+    subject: str
+    preheader: str
+    from_name: str
+    from_email: str
+    reply_to: str
+    html: str
+    text: str
+    list_id: str
+    language: str = "de"
+
+
+@dataclass(frozen=True)
+class RemoteCampaign:
+    """A campaign as the provider reports it."""
+
+    provider: str
+    remote_id: str
+    state: RemoteState
+    provider_status: str
+    web_url: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """What `check()` learned: the list's display name and size."""
+
+    provider: str
+    list_id: str
+    list_name: str
+    subscribers: int | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """One HTTP request an adapter makes; `idempotent` decides whether the client may retry it."""
+
+    method: str
+    path: str
+    json: Any = None
+    params: dict | None = None
+    idempotent: bool = True
+    #: True only for the call that starts or schedules delivery: an unclear failure then means
+    #: "may have been sent" (SendOutcomeUnknownError), never "try again".
+    delivers: bool = False
+
+    def describe(self) -> str:
+        """One line for --dry-run: method, path, query and a summary of the body (long strings shortened)."""
+        query = "&".join(f"{k}={v}" for k, v in (self.params or {}).items())
+        line = f"{self.method} {self.path}" + (f"?{query}" if query else "")
+        return line + (f"  {_summarise(self.json)}" if self.json is not None else "")
+
+
+def _summarise(value: Any, limit: int = 60) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_summarise(v, limit)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_summarise(v, limit) for v in value) + "]"
+    if isinstance(value, str) and len(value) > limit:
+        return f"<{len(value.encode())} bytes>"
+    return repr(value)
+
+
+class Provider(abc.ABC):
+    """A mailing-list provider. Subclasses set the class attributes and implement the methods."""
+
+    name: ClassVar[str]
+    #: The provider's merge tag for the per-recipient unsubscribe link; replaces UNSUBSCRIBE_TOKEN.
+    unsubscribe_tag: ClassVar[str]
+    #: False where the API has no field for our own plain-text part (Brevo makes its own).
+    takes_plain_text: ClassVar[bool] = True
+    #: Minutes a scheduled time must be a multiple of (Mailchimp: quarter hours); 1 = any minute.
+    schedule_granularity: ClassVar[int] = 1
+    #: False for providers that make no HTTP calls (the outbox writes files).
+    needs_http: ClassVar[bool] = True
+
+    def __init__(self, target: Target, secret, http):
+        self.target = target
+        self.secret = secret
+        self.http = http
+
+    @abc.abstractmethod
+    def check(self, list_id: str) -> ProviderInfo:
+        """Verify the credentials and that `list_id` exists; ProviderRejectedError if it does not."""
+
+    @abc.abstractmethod
+    def find(self, ref: str) -> RemoteCampaign | None:
+        """The campaign carrying `ref`, or None; bounded paging, newest first."""
+
+    @abc.abstractmethod
+    def create_draft(self, campaign: OutgoingCampaign) -> RemoteCampaign:
+        """Create an unsent campaign carrying `campaign.ref`; callers must call find() first."""
+
+    @abc.abstractmethod
+    def update_draft(self, remote: RemoteCampaign, campaign: OutgoingCampaign) -> RemoteCampaign:
+        """Overwrite a draft found by ref with the current content (idempotent)."""
+
+    @abc.abstractmethod
+    def send_test(self, remote: RemoteCampaign, recipients: tuple[str, ...]) -> None:
+        """Send the draft to the named test addresses."""
+
+    @abc.abstractmethod
+    def send(self, remote: RemoteCampaign, at: dt.datetime | None = None) -> RemoteCampaign:
+        """Start sending now, or schedule for `at`; one attempt, never retried."""
+
+    @abc.abstractmethod
+    def status(self, remote: RemoteCampaign) -> RemoteCampaign:
+        """The campaign's current state at the provider."""
+
+    @abc.abstractmethod
+    def planned_calls(self, campaign: OutgoingCampaign, *, test_to: tuple[str, ...] = (),
+                      at: dt.datetime | None = None) -> list[Call]:
+        """Every request a fresh send would make, in order, with `{id}` for ids not known yet."""
+
+    def checklist(self, remote: RemoteCampaign) -> list[str]:
+        """Problems the provider itself sees before a send (Mailchimp's send-checklist); [] = ready."""
+        return []
+
+    def close(self) -> None:
+        """Release the HTTP session."""
+        if self.http is not None:
+            self.http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,139 @@
+"""The `newsroom` command as a user runs it: exit codes, messages with file:line:column, outputs on disk."""
+
+import email
+import email.policy
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+SEED = "2021-11-29-industriestandort-berlin-brandenburg"
+
+
+def run(project: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=project, capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+def test_help_and_usage_errors(tmp_project):
+    assert run(tmp_project, "--help").returncode == 0
+    result = run(tmp_project, "no-such-command")
+    assert result.returncode == 2
+    assert "No such command" in result.stderr
+
+
+def test_check_passes_on_the_sample_content(tmp_project):
+    result = run(tmp_project, "check")
+    assert (result.returncode, result.stdout.strip()) == (0, "ok: 3 report(s) valid")
+
+
+def test_check_reports_every_problem_with_location_and_exits_1(tmp_project):
+    bad = tmp_project / "content" / "reports" / "2024-01-01-kaputt.yaml"
+    bad.write_text("title: Kaputt\nstatus: fertig\nevent:\n  date: 01.02.2024\n  place: Berlin\n"
+                   "summary: zu kurz\nbody: Text\ncontact:\n  name: A\n  emial: a@example.org\n", encoding="utf-8")
+    result = run(tmp_project, "check")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "content/reports/2024-01-01-kaputt.yaml:2:9: status: 'fertig' is not allowed here — use one of: draft, ready",
+        "content/reports/2024-01-01-kaputt.yaml:4:9: event.date: expected a date (YYYY-MM-DD), found the text "
+        "'01.02.2024' — write the date as 2024-02-01 (year-month-day); '01.02.2024' is the German notation",
+        "content/reports/2024-01-01-kaputt.yaml:6:10: summary: is 7 characters, at least 40 are needed — one or two "
+        "sentences, 40–140 characters; inbox preview text (preheader)",
+        "content/reports/2024-01-01-kaputt.yaml:9:3: contact.email: 'email' is required but missing — add 'email:'",
+        "content/reports/2024-01-01-kaputt.yaml:10:3: contact.emial: unknown field 'emial' — did you mean 'email'?",
+        "5 problem(s) in 1 file(s); nothing was written or sent.",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_build_writes_every_output(tmp_project):
+    result = run(tmp_project, "build")
+    assert result.returncode == 0, result.stderr
+    folder = tmp_project / "out" / SEED
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["email.eml", "email.html", "email.mjml", "email.txt", "images", "manifest.json",
+                     "press-email.html", "press.eml", "press.html", "press.txt"]
+    index = (tmp_project / "out" / "index.html").read_text(encoding="utf-8")
+    assert f'src="{SEED}/email.html" width="375"' in index and f'href="{SEED}/press.html"' in index
+
+
+def test_eml_is_multipart_alternative_text_first_utf8(tmp_project):
+    assert run(tmp_project, "build").returncode == 0
+    raw = (tmp_project / "out" / SEED / "email.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message.get_content_type() == "multipart/alternative"
+    parts = list(message.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    assert [p.get_content_charset() for p in parts] == ["utf-8", "utf-8"]
+    assert message["Subject"].strip() == "Regionalveranstaltung zur Zukunft des Industriestandortes Berlin-Brandenburg"
+    assert parts[0].get_content().replace("\r\n", "\n") == (tmp_project / "out" / SEED / "email.txt").read_text(encoding="utf-8")
+
+
+def test_failed_build_keeps_the_previous_output(tmp_project):
+    assert run(tmp_project, "build").returncode == 0
+    before = (tmp_project / "out" / SEED / "manifest.json").read_text()
+    template = tmp_project / "templates" / "email" / "newsletter.mjml.j2"
+    template.write_text(template.read_text().replace("{{ report.title }}", "{{ report.no_such_field }}"))
+    result = run(tmp_project, "build")
+    assert result.returncode == 70
+    assert "internal error" in result.stderr
+    assert (tmp_project / "out" / SEED / "manifest.json").read_text() == before
+    assert [p.name for p in tmp_project.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_content_error_writes_nothing(tmp_project):
+    (tmp_project / "content" / "reports" / "2024-01-01-leer.yaml").write_text("title: [unclosed\n")
+    result = run(tmp_project, "build")
+    assert result.returncode == 1
+    assert re.match(r"content/reports/2024-01-01-leer.yaml:\d+:\d+: YAML syntax error", result.stderr)
+    assert not (tmp_project / "out").exists()
+
+
+def test_schema_files_in_the_repo_are_current(tmp_project):
+    repo = Path(__file__).resolve().parents[2]
+    assert run(tmp_project, "schema", "--out", "schema").returncode == 0
+    for name in ("report.schema.json", "newsroom.schema.json"):
+        assert json.loads((tmp_project / "schema" / name).read_text()) == json.loads((repo / "schema" / name).read_text()), \
+            f"schema/{name} is stale: run `newsroom schema`"
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def test_preview_serves_on_loopback_and_rebuilds(tmp_project):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "preview", "--port", "0"], cwd=tmp_project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout.readline().startswith("built 3 report(s)")
+        serving = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", serving).group(0)
+        page = fetch(f"{url}/{SEED}/email.html")
+        assert f'src="{url}/{SEED}/images/' in page  # images load from the preview server
+        with urllib.request.urlopen(f"{url}/{SEED}/email.txt", timeout=10) as response:
+            assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+        for escape in ("/../pyproject.toml", "/%2e%2e/pyproject.toml"):
+            try:
+                fetch(url + escape)
+                raise AssertionError(f"{escape} was served")
+            except urllib.error.HTTPError as err:
+                assert err.code == 404
+                err.close()
+        report = tmp_project / "content" / "reports" / "2023-06-01-kurzmeldung.yaml"
+        report.write_text(report.read_text().replace("title: Kurzmeldung", "title: Kurzmeldung geändert"))
+        assert proc.stdout.readline().startswith("built 3 report(s)")
+        deadline = time.monotonic() + 10
+        while "Kurzmeldung geändert" not in fetch(f"{url}/2023-06-01-kurzmeldung/email.html"):
+            assert time.monotonic() < deadline
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)

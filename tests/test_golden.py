@@ -1,0 +1,41 @@
+"""Golden files: the seed report's outputs, built afresh, equal the reviewed copies in tests/golden/seed/.
+
+After an intended template change run `make golden` and review the diff in the pull request.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import Project, build
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = "2021-11-29-industriestandort-berlin-brandenburg"
+GOLDEN = REPO / "tests" / "golden" / "seed"
+FILES = ("email.html", "email.txt", "email.mjml", "press.html", "press.txt", "press-email.html", "manifest.json")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("golden") / "out"
+    build(Project(REPO), [REPO / "content" / "reports" / f"{SEED}.yaml"], out)
+    return out / SEED
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_output_matches_golden(built, name):
+    expected = (GOLDEN / name).read_text(encoding="utf-8")
+    actual = (built / name).read_text(encoding="utf-8")
+    assert actual == expected, f"{name} changed; if intended, run `make golden` and review the diff"
+
+
+def test_manifest_hashes_match_the_files(built):
+    import hashlib
+
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    for name, entry in manifest["files"].items():
+        data = (built / name).read_bytes()
+        assert entry == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}, name
+    assert set(manifest["files"]) == {p.relative_to(built).as_posix() for p in built.rglob("*")
+                                      if p.is_file() and p.name != "manifest.json"}
