@@ -96,21 +96,31 @@ def check(project: Project, paths: list[Path] | None = None) -> list[Report]:
     return load_reports(project, paths)[1]
 
 
+def render_report(report: Report, settings: Settings, project: Project, settings_sha: str, templates_sha: str,
+                  site_url: str | None = None) -> tuple[dict, dict[str, bytes]]:
+    """One report → (manifest, files): the unit of work a cache or a process pool can take."""
+    from pipeline import outputs, render
+
+    rendition = render.render(report, settings, project.template_dir, project.content_dir, site_url=site_url)
+    files = outputs.report_files(rendition, report, settings)
+    print_ = outputs.Fingerprint(report.source_sha256, settings_sha, templates_sha)
+    logger.info("rendered %s (%s bytes of email HTML)", report.slug, len(rendition.email_html))
+    return outputs.make_manifest(rendition, report, print_, files), files
+
+
 def build(project: Project, paths: list[Path] | None = None, out_dir: Path | None = None,
           site_url: str | None = None) -> list[dict]:
-    """Validate, render and write every report; returns the manifests written."""
-    from pipeline import outputs, render
+    """Validate, render and write every report; returns the manifests written.
+
+    1. load and validate settings and every report (all problems at once, nothing written);
+    2. render each report into its files and manifest;
+    3. write everything into a temp folder and swap it in for out/.
+    """
+    from pipeline import outputs
     from pipeline.render.environment import templates_fingerprint
 
     settings, reports = load_reports(project, paths)
     settings_sha = outputs.sha256_bytes((project.content_dir / SETTINGS_FILE).read_bytes())
     templates_sha = templates_fingerprint(project.template_dir)
-    built = []
-    for report in reports:
-        rendition = render.render(report, settings, project.template_dir, project.content_dir, site_url=site_url)
-        files = outputs.report_files(rendition, report, settings)
-        print_ = outputs.Fingerprint(report.source_sha256, settings_sha, templates_sha)
-        manifest = outputs.make_manifest(rendition, report, print_, files)
-        built.append((manifest, files))
-        logger.info("rendered %s (%s bytes of email HTML)", report.slug, len(rendition.email_html))
+    built = [render_report(report, settings, project, settings_sha, templates_sha, site_url) for report in reports]
     return outputs.write_outputs(built, out_dir or project.out_dir, project.template_dir)
