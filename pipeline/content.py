@@ -82,6 +82,14 @@ def parse_yaml(raw: bytes, name: str) -> Source:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as err:
         raise ContentError([_syntax_issue(err, name)]) from err
+    except yaml.reader.ReaderError as err:  # a raw control character, e.g. Word's line break U+000B
+        # libyaml reports a byte offset; the first occurrence of the character is the same place.
+        code = err.character if isinstance(err.character, int) else 0
+        index = max(text.find(chr(code)), 0)
+        line, column = text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+        raise ContentError([Issue(Location(name, line, column), "",
+                                  f"the file contains the invisible control character U+{code:04X}",
+                                  "delete it; it often comes from text copied out of Word or a PDF")]) from err
     except yaml.YAMLError as err:  # pragma: no cover - unmarked errors are rare in libyaml
         raise ContentError([Issue(Location(name, 1, 1), "", f"not valid YAML ({err})", "check the syntax")]) from err
     if len(nodes) > 1:

@@ -15,7 +15,8 @@ from pipeline.model import validate
 DATA = Path(__file__).resolve().parents[1] / "data"
 INVALID = DATA / "invalid"
 MINIMAL = DATA / "valid" / "minimal.yaml"
-SEED = Path(__file__).resolve().parents[2] / "content" / "reports" / "2021-11-29-industriestandort-berlin-brandenburg.yaml"
+SEED = (Path(__file__).resolve().parents[2] / "content" / "reports"
+        / "2021-11-29-industriestandort-berlin-brandenburg.yaml")
 
 
 def load(name: str):
@@ -140,7 +141,8 @@ def test_tab_inside_a_value_is_fine():
 
 def test_second_document_is_refused_at_its_separator():
     assert refused("multi-document.yaml") == [
-        "multi-document.yaml:24:1: the file holds more than one YAML document — remove the '---' line; one report per file",
+        "multi-document.yaml:24:1: the file holds more than one YAML document"
+        " — remove the '---' line; one report per file",
     ]
 
 
@@ -152,6 +154,14 @@ def test_syntax_error_names_the_place_and_the_fix():
     assert refused("yaml-syntax-error.yaml") == [
         "yaml-syntax-error.yaml:1:30: YAML syntax error: mapping values are not allowed in this context"
         " — a value containing ': ' must be put in quotes, e.g. title: \"Zukunft: Industrie\"",
+    ]
+
+
+def test_raw_control_character_is_refused_at_its_place():
+    # Word's Shift+Enter pastes U+000B; libyaml refuses it with a byte offset, we give line and column.
+    assert refused("control-character.yaml") == [
+        "control-character.yaml:6:68: the file contains the invisible control character U+000B"
+        " — delete it; it often comes from text copied out of Word or a PDF",
     ]
 
 
