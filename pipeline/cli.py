@@ -100,6 +100,63 @@ def schema(out_dir: Path) -> None:
         click.echo(f"wrote {path}")
 
 
+# --- publish commands (send, status, reconcile → pipeline/publish.py) ---
+
+
+@cli.command()
+@click.argument("report")
+@click.option("--channel", type=click.Choice(["newsletter", "press"]), default="newsletter", show_default=True,
+              help="newsletter: the email to the target's list; press: the press release to its press_list.")
+@click.option("--target", default="test", show_default=True, help="A target from content/newsroom.yaml.")
+@click.option("--test-to", multiple=True, metavar="EMAIL", help="Send a test to this address only (repeatable).")
+@click.option("--at", default=None, metavar="DATETIME", help="Schedule instead of sending now: 2026-12-01T09:00+01:00.")
+@click.option("--dry-run", is_flag=True, help="Print every request a send would make; no network call.")
+@click.option("--yes", is_flag=True, help="Send to the list without asking (for CI).")
+@click.pass_obj
+def send(state: _State, report: str, channel: str, target: str, test_to: tuple[str, ...], at: str | None,
+         dry_run: bool, yes: bool) -> None:
+    """Send REPORT's built email (or press release) to a target, exactly once."""
+    from pipeline import publish
+
+    request = publish.SendRequest(report, channel, target, test_to, at, dry_run)
+    publish.send(state.project, request, secret_for=_env_secret, echo=click.echo,
+                 confirm=lambda plan: yes or click.confirm(f"{plan.action}?", default=False),
+                 fault_at=os.environ.get("NEWSROOM_FAULT_AT"))  # crash-test hook, see publish.py
+
+
+@cli.command()
+@click.argument("report", required=False)
+@click.pass_obj
+def status(state: _State, report: str | None) -> None:
+    """Show what was sent where and when; with REPORT, its full history."""
+    from pipeline.publish import status_lines
+
+    for line in status_lines(state.project, report):
+        click.echo(line)
+
+
+@cli.command()
+@click.pass_obj
+def reconcile(state: _State) -> None:
+    """Settle sends whose outcome is unknown by asking the provider; never sends anything."""
+    from pipeline.publish import reconcile as settle
+
+    settle(state.project, secret_for=_env_secret, echo=click.echo)
+
+
+def _env_secret(provider: str):
+    """The provider's credential from the environment, masked in every log handler from now on."""
+    from pipeline.secrets import RedactingFilter, secret_for
+
+    secret = secret_for(provider, os.environ)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter([secret]))
+    return secret
+
+
+# --- end of publish commands ---
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turn every PipelineError into a message and its exit code."""
     try:

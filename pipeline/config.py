@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.content import load_content
 from pipeline.errors import ConfigError, ContentError
-from pipeline.model import LANGUAGES, _check_image
+from pipeline.model import LANGUAGES, check_image
 from pipeline.schema import Checker, F, Obj
 
 PROVIDER_NAMES = ("outbox", "listmonk", "mailchimp", "brevo")
@@ -171,7 +171,7 @@ def load_settings(content_dir: Path) -> Settings:
             checker.problem(("timezone",), f"'{settings.timezone}' is not a known time zone",
                             "use an IANA name such as Europe/Berlin")
     if settings is not None and settings.brand.logo is not None and settings.brand.logo.src:
-        _check_image(checker, settings.brand.logo.src, ("brand", "logo", "src"), content_dir)
+        check_image(checker, settings.brand.logo.src, ("brand", "logo", "src"), content_dir)
     if checker.issues or settings is None:
         raise ContentError(checker.issues)
     return dataclasses.replace(settings, path=str(path))

@@ -61,7 +61,8 @@ def load_content(path: Path, display: str | None = None) -> Source:
     """Read one YAML file and return its data with locations; raise ContentError for any defect."""
     name = display or str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # read one byte past the limit, never a whole huge file
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         raise ContentError([Issue(Location(name), "", f"cannot read the file ({err.strerror})",
                                   "check the path and the file permissions")]) from err
@@ -71,7 +72,7 @@ def load_content(path: Path, display: str | None = None) -> Source:
 def parse_yaml(raw: bytes, name: str) -> Source:
     """Parse YAML bytes into a Source; every problem becomes an Issue with file:line:column."""
     if len(raw) > MAX_FILE_BYTES:
-        raise ContentError([Issue(Location(name, 1, 1), "", f"the file is {len(raw):,} bytes, more than the 1 MB limit",
+        raise ContentError([Issue(Location(name, 1, 1), "", f"the file is larger than the 1 MB limit ({MAX_FILE_BYTES:,} bytes)",
                                   "split it, or move long texts and images out of the YAML")])
     text = _decode(raw, name)
     tab = _tab_in_indentation(text)

@@ -213,7 +213,7 @@ def validate(source: Source, content_root: Path) -> Report:
         checker.issues.append(Issue(source.where(()), "", f"the file name '{slug}' is not a valid address part",
                                     f"rename the file to '{slugify_german(slug)}.yaml' (lowercase, a-z, 0-9 and '-')"))
     if report is not None and report.hero is not None:
-        _check_image(checker, report.hero.src, ("hero", "src"), content_root)
+        check_image(checker, report.hero.src, ("hero", "src"), content_root)
     if report is not None and report.event and report.event.end_date and report.event.end_date < report.event.date:
         checker.problem(("event", "end_date"), "ends before it starts", "end_date must be on or after date")
     if report is not None and report.press and report.press.embargo and report.press.embargo.tzinfo is None:
@@ -224,7 +224,7 @@ def validate(source: Source, content_root: Path) -> Report:
     return _with(report, slug=slug, source_path=source.path, source_sha256=hashlib.sha256(source.raw).hexdigest())
 
 
-def _check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> None:
+def check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> None:
     """Refuse path traversal and unsupported formats (EMAIL-QUALITY S6, E18)."""
     lowered = src.lower()
     if lowered.startswith("https://"):

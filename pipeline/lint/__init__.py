@@ -19,6 +19,7 @@ from pipeline.lint import document
 from pipeline.lint.findings import Finding, Severity
 from pipeline.lint.rules import (
     accessibility,
+    compatibility,
     footer,
     mjml,
     nostyle,
@@ -35,6 +36,7 @@ Rule = Callable[[document.Built], Iterable[Finding]]
 RULES: tuple[Rule, ...] = (
     size.check,             # E1
     nostyle.check,          # E5
+    compatibility.check,    # E6
     accessibility.check,    # E10, E11, E13 (email and press page)
     preheader.check,        # E15
     safety.check,           # E19

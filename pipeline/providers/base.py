@@ -12,8 +12,8 @@ check(list_id)            credentials valid, the list exists                    
 find(ref)                 a campaign created earlier, found by our reference      yes (GET)
 create_draft(campaign)    an unsent campaign carrying `ref`                      no: find() first
 update_draft(remote, c)   make a found draft match the current build             yes (PUT)
-send_test(remote, to)     test mail to named addresses                           no
-send(remote, at)          start now, or schedule for `at`                        **never**
+send_test(remote, c, to)  test mail to named addresses                           no
+send(remote, c, at)       start now, or schedule for `at`                        **never**
 status(remote)            the provider's current state                           yes (GET)
 planned_calls(c, ...)     the requests a send would make (for --dry-run)         no network
 ========================  =====================================================  ===============
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pipeline.config import Target
+from pipeline.errors import ConfigError
 
 
 class RemoteState(enum.Enum):
@@ -98,10 +99,10 @@ class Call:
     #: "may have been sent" (SendOutcomeUnknownError), never "try again".
     delivers: bool = False
 
-    def describe(self) -> str:
-        """One line for --dry-run: method, path, query and a summary of the body (long strings shortened)."""
+    def describe(self, base_url: str = "") -> str:
+        """One line for --dry-run: method, URL, query and a summary of the body (long strings shortened)."""
         query = "&".join(f"{k}={v}" for k, v in (self.params or {}).items())
-        line = f"{self.method} {self.path}" + (f"?{query}" if query else "")
+        line = f"{self.method} {base_url}{self.path}" + (f"?{query}" if query else "")
         return line + (f"  {_summarise(self.json)}" if self.json is not None else "")
 
 
@@ -128,10 +129,31 @@ class Provider(abc.ABC):
     #: False for providers that make no HTTP calls (the outbox writes files).
     needs_http: ClassVar[bool] = True
 
+    #: The production API address when the target names none (None: the target must give base_url).
+    default_base_url: ClassVar[str | None] = None
+
     def __init__(self, target: Target, secret, http):
         self.target = target
         self.secret = secret
         self.http = http
+
+    @classmethod
+    def base_url_for(cls, target: Target, secret) -> str:
+        """The API address: the target's base_url, else the provider's default."""
+        if target.base_url:
+            return target.base_url.rstrip("/")
+        if cls.default_base_url:
+            return cls.default_base_url
+        raise ConfigError(f"content/newsroom.yaml: targets: the {cls.name} target needs base_url "
+                          "(your instance's API address, e.g. https://listmonk.example.org/api)")
+
+    @staticmethod
+    def auth_headers(secret) -> dict[str, str]:
+        """Headers that carry the credential; only ApiClient calls this, at send time."""
+        return {}
+
+    def _call(self, call: Call):
+        return self.http.request(call)
 
     @abc.abstractmethod
     def check(self, list_id: str) -> ProviderInfo:
@@ -150,12 +172,13 @@ class Provider(abc.ABC):
         """Overwrite a draft found by ref with the current content (idempotent)."""
 
     @abc.abstractmethod
-    def send_test(self, remote: RemoteCampaign, recipients: tuple[str, ...]) -> None:
+    def send_test(self, remote: RemoteCampaign, campaign: OutgoingCampaign, recipients: tuple[str, ...]) -> None:
         """Send the draft to the named test addresses."""
 
     @abc.abstractmethod
-    def send(self, remote: RemoteCampaign, at: dt.datetime | None = None) -> RemoteCampaign:
-        """Start sending now, or schedule for `at`; one attempt, never retried."""
+    def send(self, remote: RemoteCampaign, campaign: OutgoingCampaign,
+             at: dt.datetime | None = None) -> RemoteCampaign:
+        """Start sending now, or schedule for `at`; the delivering call gets one attempt, never a retry."""
 
     @abc.abstractmethod
     def status(self, remote: RemoteCampaign) -> RemoteCampaign:

@@ -187,11 +187,11 @@ def test_utf8_with_byte_order_mark_is_accepted():
 def test_file_over_one_megabyte_is_refused(tmp_path):
     head = MINIMAL.read_bytes() + b"# "
     path = tmp_path / "big.yaml"
-    path.write_bytes(head + b"x" * (MAX_FILE_BYTES + 1 - len(head)))
+    path.write_bytes(head + b"x" * (3 * MAX_FILE_BYTES - len(head)))
     with pytest.raises(ContentError) as info:
         load_content(path, display="big.yaml")
     assert [str(issue) for issue in info.value.issues] == [
-        "big.yaml:1:1: the file is 1,000,001 bytes, more than the 1 MB limit"
+        "big.yaml:1:1: the file is larger than the 1 MB limit (1,000,000 bytes)"
         " — split it, or move long texts and images out of the YAML",
     ]
 
