@@ -28,7 +28,7 @@ from pipeline.lint.rules import (
     size,
 )
 
-__all__ = ["Finding", "Severity", "RULES", "lint", "failed", "summary", "to_json"]
+__all__ = ["RULES", "Finding", "Severity", "failed", "lint", "summary", "to_json"]
 
 Rule = Callable[[document.Built], Iterable[Finding]]
 

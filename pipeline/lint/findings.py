@@ -26,8 +26,10 @@ class Finding:
     fix: str
 
     def __str__(self) -> str:
+        """`path:line: RULE: message — fix`; warnings and infos say so before the message."""
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.rule}: {self.message} — {self.fix}"
+        level = "" if self.severity is Severity.ERROR else f"({self.severity.value}) "
+        return f"{where}: {self.rule}: {level}{self.message} — {self.fix}"
 
     def to_json(self) -> dict:
         """Plain dict for lint.json and the preview bundle."""

@@ -17,7 +17,7 @@ from pipeline.lint.findings import Finding, Severity
 
 ALT_MAX = 150
 GENERIC_ALT = {"bild", "foto", "image", "img", "logo", "grafik", "photo", "picture", "icon", "banner", "abbildung"}
-FILE_NAME = re.compile(r"^[\w.-]+\.(png|jpe?g|gif|webp|svg|avif)$|^(img|dsc|image|screenshot)[_-]?\d+", re.I)
+FILE_NAME = re.compile(r"^[\w.-]+\.(png|jpe?g|gif|webp|svg|avif)$|^(img|dsc|image|screenshot)[_-]?\d+", re.IGNORECASE)
 # Link texts that say nothing about the target (EMAIL-QUALITY E13), compared lower-case without punctuation.
 VAGUE_LINK_TEXT = {
     "hier", "hier klicken", "klicken sie hier", "mehr", "mehr lesen", "weiter", "weiterlesen", "link",
