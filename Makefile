@@ -4,9 +4,11 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-SYSTEM_PACKAGES := chromium fonts-dejavu-core poppler-utils
+# WeasyPrint (press PDFs) needs Pango and HarfBuzz' subsetter; the PDF fonts are DejaVu's.
+PDF_PACKAGES    := fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+SYSTEM_PACKAGES := chromium poppler-utils $(PDF_PACKAGES)
 
-.PHONY: setup demo test bench golden schema clean system-packages
+.PHONY: setup setup-build demo test bench golden schema messages clean system-packages
 
 setup: $(VENV)/.installed node_modules/.installed system-packages
 
@@ -15,6 +17,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# Only what `newsroom build` needs (the Pages workflow): the venv and the PDF libraries, no browser.
+setup-build: $(VENV)/.installed
+	$(MAKE) system-packages SYSTEM_PACKAGES="$(PDF_PACKAGES)"
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -48,6 +54,14 @@ golden: $(VENV)/.installed
 
 schema: $(VENV)/.installed
 	$(PY) -m pipeline schema
+
+# Re-extract the fixed texts (_() in pipeline/ and templates/) and merge them into the .po catalogues;
+# then translate the new entries in pipeline/locale/de/LC_MESSAGES/newsroom.po.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
+	  -o pipeline/locale/newsroom.pot .
+	$(VENV)/bin/pybabel update -D newsroom -i pipeline/locale/newsroom.pot -d pipeline/locale --no-wrap \
+	  --no-fuzzy-matching
 
 clean:
 	rm -rf out .newsroom .pytest_cache

@@ -6,17 +6,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import cache
 from pipeline.config import SETTINGS_FILE, Settings, load_settings
-from pipeline.content import load_content
+from pipeline.content import load_content, parse_yaml
 from pipeline.errors import ContentError, Issue, Location
-from pipeline.model import Report, validate
+from pipeline.model import Report, check_translations, validate
 
 logger = logging.getLogger(__name__)
 REPORTS_DIR = "reports"
+# Below this many reports to render, forking and warming a pool costs more than it saves (PERF-BASELINE §6).
+POOL_MIN_REPORTS = 32
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,8 @@ def load_reports(project: Project, paths: list[Path] | None = None) -> tuple[Set
             issues.append(Issue(Location(shown), "", "no such file", "check the path; reports live in content/reports/"))
             continue
         try:
-            reports.append(validate(load_content(path, display=shown), project.content_dir))
+            reports.append(validate(load_content(path, display=shown), project.content_dir,
+                                    settings.timezone if settings else None))
         except ContentError as err:
             issues.extend(err.issues)
     seen: dict[str, str] = {}
@@ -86,6 +92,9 @@ def load_reports(project: Project, paths: list[Path] | None = None) -> tuple[Set
             issues.append(Issue(Location(report.source_path, 1, 1), "", f"the slug '{report.slug}' is also used by "
                                 f"{seen[report.slug]}", "rename one of the files"))
         seen[report.slug] = report.source_path
+    if settings is not None:
+        every = {path.stem for path in discover(project)}
+        issues.extend(check_translations(reports, settings.language, every))
     if issues:
         raise ContentError(issues)
     return settings, reports
@@ -96,31 +105,219 @@ def check(project: Project, paths: list[Path] | None = None) -> list[Report]:
     return load_reports(project, paths)[1]
 
 
-def render_report(report: Report, settings: Settings, project: Project, settings_sha: str, templates_sha: str,
-                  site_url: str | None = None) -> tuple[dict, dict[str, bytes]]:
-    """One report → (manifest, files): the unit of work a cache or a process pool can take."""
+def render_report(report: Report, settings: Settings, project: Project,
+                  inputs: cache.Inputs) -> tuple[dict, dict[str, bytes], dict[str, str]]:
+    """One report → (manifest, files, assets): the unit of work the cache stores and a process pool takes.
+
+    `assets` maps each file copied from content/ (images) to its source, so the cache can tell when it changed.
+    """
     from pipeline import outputs, render
 
-    rendition = render.render(report, settings, project.template_dir, project.content_dir, site_url=site_url)
+    _fresh_templates(inputs.templates_sha256)
+    rendition = render.render(report, settings, project.template_dir, project.content_dir, site_url=inputs.site_url)
     files = outputs.report_files(rendition, report, settings)
-    print_ = outputs.Fingerprint(report.source_sha256, settings_sha, templates_sha)
+    print_ = outputs.Fingerprint(report.source_sha256, inputs.settings_sha256, inputs.templates_sha256)
     logger.info("rendered %s (%s bytes of email HTML)", report.slug, len(rendition.email_html))
-    return outputs.make_manifest(rendition, report, print_, files), files
+    return outputs.make_manifest(rendition, report, print_, files), files, dict(rendition.assets)
+
+
+@dataclass
+class BuildStats:
+    """What a build did, for the preview's status line and the benchmark."""
+
+    reports: int = 0
+    rendered: int = 0  # validated and rendered: not in the cache
+    written: int = 0  # report folders written (the others were already in out/ with the same revision)
+    workers: int = 1
 
 
 def build(project: Project, paths: list[Path] | None = None, out_dir: Path | None = None,
-          site_url: str | None = None) -> list[dict]:
+          site_url: str | None = None, now: dt.datetime | None = None, *, use_cache: bool = True,
+          stats: BuildStats | None = None) -> list[dict]:
     """Validate, render and write every report; returns the manifests written.
 
-    1. load and validate settings and every report (all problems at once, nothing written);
-    2. render each report into its files and manifest;
-    3. write everything into a temp folder and swap it in for out/.
+    1. load and validate settings; fingerprint settings, templates and generator (the cache key's shared part);
+    2. each report: take it from the cache if nothing it depends on changed, else load, validate and render it
+       (in a process pool when there are many); stage its folder unless out/ has that revision already;
+    3. all problems of all files at once, and nothing in out/ changed, if any report is invalid;
+    4. make the public archive site (out/site/) of what is ready and past its embargo at `now`;
+    5. move the staged folders, index and site into out/; unchanged report folders stay where they are.
+    `now` defaults to the real clock; tests and `--now` pass their own (aware) instant.
     """
     from pipeline import outputs
-    from pipeline.render.environment import templates_fingerprint
 
-    settings, reports = load_reports(project, paths)
-    settings_sha = outputs.sha256_bytes((project.content_dir / SETTINGS_FILE).read_bytes())
-    templates_sha = templates_fingerprint(project.template_dir)
-    built = [render_report(report, settings, project, settings_sha, templates_sha, site_url) for report in reports]
-    return outputs.write_outputs(built, out_dir or project.out_dir, project.template_dir)
+    stats = stats if stats is not None else BuildStats()
+    files = discover(project, paths)
+    settings = _settings_or_none(project)
+    slugs = [path.stem for path in files]
+    if settings is None or not all(path.is_file() for path in files) or len(set(slugs)) < len(slugs):
+        load_reports(project, paths)  # raises with every problem of settings and reports together
+    inputs = cache.Inputs(outputs.sha256_bytes((project.content_dir / SETTINGS_FILE).read_bytes()),
+                          cache.templates_fingerprint(project.template_dir), site_url)
+    target = (out_dir or project.out_dir).resolve()
+    job = _Job(project, settings, inputs, cache.Cache(project.root / cache.CACHE_DIR, enabled=use_cache),
+               outputs.open_staging(target), outputs.existing_revisions(target))
+    try:
+        results = _run_all(job, files, stats)
+        issues = [issue for result in results for issue in result.issues]
+        issues += check_translations([r.report for r in results if r.report], settings.language,
+                                     {path.stem for path in discover(project)})
+        if issues:
+            raise ContentError(issues)
+        built = [(r.manifest, outputs.FolderFiles((job.staging if r.staged else target) / r.slug, r.manifest["files"]))
+                 for r in results]
+        public = _site(built, settings, project, now, site_url)
+        manifests = outputs.write_outputs(built, target, project.template_dir, extra_files=public,
+                                          staging=job.staging, staged=frozenset(r.slug for r in results if r.staged))
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(job.staging, ignore_errors=True)
+        raise
+    job.cache.prune()
+    logger.info("built %d report(s): %d rendered, %d folder(s) written, %d worker(s)",
+                stats.reports, stats.rendered, stats.written, stats.workers)
+    return manifests
+
+
+def _settings_or_none(project: Project) -> Settings | None:
+    try:
+        return load_settings(project.content_dir)
+    except ContentError:
+        return None
+
+
+def _site(built, settings: Settings, project: Project, now: dt.datetime | None, site_url: str | None) -> dict:
+    from pipeline import site
+
+    return site.build_site(built, settings, project.template_dir, now or dt.datetime.now(dt.timezone.utc), site_url)
+
+
+# --- performance internals: the unit of work, the cache and the process pool ---
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every unit of work of one build shares; pool workers inherit it when they are forked."""
+
+    project: Project
+    settings: Settings
+    inputs: cache.Inputs
+    cache: cache.Cache
+    staging: Path
+    existing: dict[str, str]  # slug → revision already in out/
+
+
+@dataclass
+class _Result:
+    """One report's outcome, small enough to cross a process boundary: never its files."""
+
+    slug: str
+    manifest: dict | None = None
+    report: Report | None = None
+    issues: list[Issue] = field(default_factory=list)
+    staged: bool = False  # its folder was written into the staging folder
+    rendered: bool = False
+
+
+_JOB: _Job | None = None  # set before forking: workers read it instead of receiving it with every task
+_TEMPLATES_SHA: str | None = None
+
+
+def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
+    """One report file: cached result or load, validate, render; then stage its folder if out/ lacks it."""
+    from pipeline import outputs
+
+    slug = Path(display).stem
+    entry = job.cache.lookup(key)
+    files = None
+    if entry is not None:
+        report, manifest = entry.report, entry.manifest
+        if job.existing.get(slug) != manifest["revision"]:
+            try:
+                files = entry.files()
+            except (OSError, ValueError) as err:
+                logger.info("cache: %s unreadable (%s); rendering again", display, err)
+                job.cache.drop(key)
+                entry = None
+    if entry is None:
+        try:
+            report = validate(parse_yaml(raw, display), job.project.content_dir, job.settings.timezone)
+        except ContentError as err:
+            return _Result(slug, issues=err.issues)
+        manifest, files, assets = render_report(report, job.settings, job.project, job.inputs)
+        job.cache.store(key, report, manifest, files, assets)
+    staged = job.existing.get(slug) != manifest["revision"]
+    if staged:
+        outputs.write_report(job.staging / slug, manifest, files)
+    return _Result(slug, manifest, report, staged=staged, rendered=entry is None)
+
+
+def _pool_unit(display: str, raw: bytes, key: str) -> _Result:
+    return _unit(_JOB, display, raw, key)
+
+
+def _run_all(job: _Job, files: list[Path], stats: BuildStats) -> list[_Result]:
+    """Every report's result, in file order; a process pool renders when enough reports are not cached."""
+    global _JOB
+
+    items = []
+    for path in files:
+        raw = path.read_bytes()
+        display = job.project.display(path)
+        items.append((display, raw, cache.report_key(job.inputs, display, raw)))
+    work = [item for item in items if not job.cache.has(item[2])]
+    workers = min(_cpus(), len(work) // (POOL_MIN_REPORTS // 2)) if len(work) >= POOL_MIN_REPORTS else 1
+    if workers > 1:
+        import multiprocessing
+
+        _warm(job)
+        _JOB = job
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                chunk = max(1, min(16, len(work) // (workers * 8)))
+                done = dict(zip((item[2] for item in work), pool.starmap(_pool_unit, work, chunksize=chunk)))
+        finally:
+            _JOB = None
+        for key in done:  # the workers stored them; this process must not prune them as unused
+            job.cache.used.add(key)
+            job.cache.stored += done[key].rendered
+        results = [done[key] if key in done else _unit(job, *rest, key) for *rest, key in items]
+    else:
+        results = [_unit(job, *item) for item in items]
+    stats.reports, stats.workers = len(results), workers
+    stats.rendered = sum(r.rendered for r in results)
+    stats.written = sum(r.staged for r in results)
+    return results
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS and Windows
+        return os.cpu_count() or 1
+
+
+def _warm(job: _Job) -> None:
+    """Import the renderer and compile every template once, before forking: each worker inherits them."""
+    from pipeline.render.environment import make_environment
+
+    _fresh_templates(job.inputs.templates_sha256)
+    env = make_environment(str(job.project.template_dir))
+    for name in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
+        env.get_template(name)
+    try:
+        import pipeline.pdf  # noqa: F401 - WeasyPrint takes about a second to import; once, not per worker
+    except ImportError:  # pragma: no cover - PDFs are optional
+        pass
+
+
+def _fresh_templates(templates_sha: str) -> None:
+    """Drop compiled templates when the template files changed (a preview process lives across edits)."""
+    global _TEMPLATES_SHA
+
+    if _TEMPLATES_SHA != templates_sha:
+        from pipeline.render.environment import make_environment
+
+        make_environment.cache_clear()
+        _TEMPLATES_SHA = templates_sha

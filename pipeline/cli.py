@@ -21,6 +21,34 @@ from pipeline.errors import ContentError, ExitCode, PipelineError
 LAST_ERROR = Path(".newsroom") / "last-error.txt"
 
 
+def _(msgid: str) -> str:
+    """A CLI message in the language NEWSROOM_LANGUAGE names (de or en; English by default)."""
+    from pipeline.render.i18n import translator
+
+    return translator(os.environ.get("NEWSROOM_LANGUAGE", "en"))(msgid)
+
+
+def _size(number: int) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(number, locale=os.environ.get("NEWSROOM_LANGUAGE", "en"))
+
+
+def _parse_now(ctx, param, value: str | None):
+    """--now: an ISO date and time with offset, for previews and tests of embargoes."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise click.BadParameter(_("write a date and time with offset, e.g. 2026-12-01T10:00:00+01:00"))
+    return moment
+
+
 class _State:
     """Options shared by every command."""
 
@@ -56,7 +84,7 @@ def check(state: _State, paths: tuple[Path, ...]) -> None:
     from pipeline.build import check as check_reports
 
     reports = check_reports(state.project, list(paths) or None)
-    click.echo(f"ok: {len(reports)} report(s) valid")
+    click.echo(_("ok: {count} report(s) valid").format(count=len(reports)))
 
 
 @cli.command()
@@ -64,17 +92,29 @@ def check(state: _State, paths: tuple[Path, ...]) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: out/).")
 @click.option("--site-url", default=None, help="Public address to use instead of site_url (e.g. for a staging site).")
+@click.option("--now", default=None, callback=_parse_now, hidden=True,
+              help="Build the public site as of this instant (ISO with offset) instead of the clock.")
+@click.option("--strict", is_flag=True, help="Then run `newsroom lint --strict` on what was built (CI).")
 @click.pass_obj
-def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url: str | None) -> None:
-    """Render every report into out/<slug>/ (email, text, .eml, press release, manifest)."""
-    from pipeline.build import build as build_reports
+def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url: str | None, now,
+          strict: bool) -> None:
+    """Render every report into out/<slug>/ and the public archive site into out/site/."""
+    import datetime as dt
 
-    manifests = build_reports(state.project, list(paths) or None, out_dir, site_url)
+    from pipeline.build import build as build_reports
+    from pipeline.site import is_published
+
+    now = now or dt.datetime.now(dt.timezone.utc)
+    manifests = build_reports(state.project, list(paths) or None, out_dir, site_url, now=now)
     target = out_dir or state.project.out_dir
     for manifest in manifests:
-        size = manifest["files"]["email.html"]["bytes"]
-        click.echo(f"built {manifest['slug']} ({manifest['status']}, email {size:,} bytes)")
-    click.echo(f"open {target / 'index.html'}")
+        size = _size(manifest["files"]["email.html"]["bytes"])
+        click.echo(_("built {slug} ({status}, email {size} bytes)").format(size=size, **manifest))
+    public = sum(is_published(manifest, now) for manifest in manifests)
+    click.echo(_("site: {count} report(s) public in {path}").format(count=public, path=target / "site"))
+    click.echo(_("open {path}").format(path=target / "index.html"))
+    if strict:  # quality gates, see the quality commands below
+        _lint_built(state, target, [manifest["slug"] for manifest in manifests])
 
 
 @cli.command()
@@ -98,6 +138,80 @@ def schema(out_dir: Path) -> None:
 
     for path in write_schemas(out_dir):
         click.echo(f"wrote {path}")
+
+
+# --- quality commands (lint, bundle → pipeline/lint/, pipeline/bundle.py, pipeline/browser.py) ---
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on errors (CI uses this).")
+@click.option("--info", "show_info", is_flag=True, help="Also print informational findings.")
+@click.pass_obj
+def lint(state: _State, paths: tuple[Path, ...], strict: bool, show_info: bool) -> None:
+    """Check built outputs: PATH is out/ or out/<slug>/ (default: every report in out/)."""
+    from pipeline.lint import lint as run_lint
+
+    groups = [(p.parent, [p.name]) if (p / "manifest.json").is_file() else (p, None) for p in paths]
+    findings, reports = [], 0
+    for out_dir, slugs in groups or [(state.project.out_dir, None)]:
+        from pipeline.lint.document import discover
+
+        reports += len(slugs or discover(out_dir))
+        findings += run_lint(out_dir, slugs, imprint=_imprint(state))
+    if not reports:
+        raise PipelineError("no built reports to check — run `newsroom build` first, or name out/<slug>/")
+    _gate(findings, reports, strict, show_info)
+
+
+@cli.command()
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Built output folder to bundle (default: out/).")
+@click.option("--public", is_flag=True, help="Leave out reports under embargo (for a public preview site).")
+@click.option("--no-browser", is_flag=True, help="Skip screenshots and axe (lint only).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.pass_obj
+def bundle(state: _State, dest: Path, out_dir: Path | None, public: bool, no_browser: bool, strict: bool) -> None:
+    """Write a self-contained preview folder (outputs, screenshots, lint and axe reports) to DEST."""
+    from pipeline.bundle import export_bundle
+
+    result = export_bundle(out_dir or state.project.out_dir, dest, public=public, browser=not no_browser,
+                           imprint=_imprint(state))
+    click.echo(f"wrote {dest / 'index.html'} ({len(result.slugs)} report(s), {result.withheld} withheld)")
+    _gate(result.findings, len(result.slugs), strict, show_info=False)
+
+
+def _lint_built(state: _State, out_dir: Path, slugs: list[str]) -> None:
+    """`build --strict`: lint what was just built; warnings fail too."""
+    from pipeline.lint import lint as run_lint
+
+    _gate(run_lint(out_dir, slugs, imprint=_imprint(state)), len(slugs), strict=True, show_info=False)
+
+
+def _imprint(state: _State):
+    """The configured Impressum, so D5 can check every value; None if the settings cannot be read."""
+    from pipeline.config import load_settings
+
+    try:
+        return load_settings(state.project.content_dir).imprint
+    except PipelineError:
+        return None
+
+
+def _gate(findings: list, reports: int, strict: bool, show_info: bool) -> None:
+    """Print findings one per line and the summary; raise (exit 1) if an error (or, strict, a warning) fired."""
+    from pipeline.lint import Severity, failed, summary
+
+    for finding in findings:
+        if show_info or finding.severity is not Severity.INFO:
+            click.echo(str(finding))
+    click.echo(summary(findings, reports))
+    if failed(findings, strict=strict):
+        raise PipelineError("quality gates failed" + (" (warnings count under --strict)" if strict else ""))
+
+
+# --- end of quality commands ---
 
 
 # --- publish commands (send, status, reconcile → pipeline/publish.py) ---
@@ -162,7 +276,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="newsroom", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo(_("aborted"), err=True)
         sys.exit(ExitCode.USER_ERROR)
     except click.ClickException as err:
         err.show()
@@ -171,13 +285,14 @@ def main(argv: list[str] | None = None) -> None:
         for issue in err.issues:
             click.echo(str(issue), err=True)
         files = len({issue.location.path for issue in err.issues})
-        click.echo(f"{len(err.issues)} problem(s) in {files} file(s); nothing was written or sent.", err=True)
+        click.echo(_("{count} problem(s) in {files} file(s); nothing was written or sent.")
+                   .format(count=len(err.issues), files=files), err=True)
         sys.exit(err.exit_code)
     except PipelineError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(err.exit_code)
     except KeyboardInterrupt:
-        click.echo("interrupted; nothing half-written was kept", err=True)
+        click.echo(_("interrupted; nothing half-written was kept"), err=True)
         sys.exit(ExitCode.USER_ERROR)
     except Exception:  # a bug: one line for the user, the traceback in a file
         _report_internal_error()
@@ -190,9 +305,9 @@ def _report_internal_error() -> None:
     try:
         LAST_ERROR.parent.mkdir(parents=True, exist_ok=True)
         LAST_ERROR.write_text(details, encoding="utf-8")
-        where = f"details in {LAST_ERROR}"
+        where = _("details in {path}").format(path=LAST_ERROR)
     except OSError:
-        where = "run again with --debug for details"
-    click.echo(f"internal error — please report it; {where}", err=True)
+        where = _("run again with --debug for details")
+    click.echo(_("internal error — please report it; {where}").format(where=where), err=True)
     if "--debug" in sys.argv or os.environ.get("NEWSROOM_DEBUG"):
         click.echo(details, err=True)

@@ -2,14 +2,19 @@
 
 States and the only allowed moves (`ALLOWED`, checked by `check_transition`)::
 
-    PLANNED ──► DRAFTED ──► TEST_SENT ─┐      SENDING ──► SENT | SCHEDULED
-       │           │  ▲         │       ├──►     │    └──► UNKNOWN ──► SENT | SCHEDULED | DRAFTED | FAILED
-       │           │  └─────────┘       │        └──► DRAFTED (provably not sent) | FAILED
-       └──► FAILED ◄┘                   │     SCHEDULED ──► SENT | FAILED (cancelled at the provider)
-    FAILED ──► PLANNED (the user sends again)         SENT is terminal
+    PLANNED    → DRAFTED | FAILED                       (the draft exists at the provider)
+    DRAFTED    → DRAFTED | TEST_SENT | SENDING | FAILED
+    TEST_SENT  → TEST_SENT | SENDING | FAILED
+    SENDING    → SENT | SCHEDULED | UNKNOWN | DRAFTED | FAILED
+    UNKNOWN    → SENT | SCHEDULED | DRAFTED | FAILED    (settled by asking the provider)
+    SCHEDULED  → SENT | FAILED                          (FAILED: cancelled at the provider)
+    FAILED     → PLANNED                                (the user sends again)
+    SENT       final
 
 PLANNED, DRAFTED and TEST_SENT may also jump to SENT/SCHEDULED when the provider shows the campaign
-already delivered (an earlier run on another machine sent it).
+already delivered (an earlier run on another machine sent it). SENDING/UNKNOWN go back to DRAFTED
+only when the provider still shows a draft: for SENDING once its process is gone, for UNKNOWN after
+a grace period (publish.SETTLE_GRACE), because a timed-out request may still be under way.
 
 Write-ahead rule (EMAIL-QUALITY R1/R6): `publish` commits PLANNED before creating a draft and SENDING
 before the send call, so a crash leaves a row that `reconcile` settles by asking the provider, never
@@ -60,7 +65,7 @@ ALLOWED: dict[SendState, frozenset[SendState]] = {
 UNSETTLED = (S.SENDING, S.UNKNOWN, S.SCHEDULED)
 
 _SCHEMA = """
-CREATE TABLE sends (
+CREATE TABLE IF NOT EXISTS sends (
     id INTEGER PRIMARY KEY,
     ref TEXT NOT NULL,
     slug TEXT NOT NULL,
@@ -78,7 +83,7 @@ CREATE TABLE sends (
     last_error TEXT,
     UNIQUE (ref, target)
 );
-CREATE TABLE events (
+CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     send_id INTEGER NOT NULL REFERENCES sends(id),
     at TEXT NOT NULL,
@@ -86,9 +91,9 @@ CREATE TABLE events (
     to_state TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT ''
 );
-CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
     BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
-CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
 """
 SCHEMA_VERSION = 1
@@ -149,21 +154,29 @@ class Ledger:
         """Open (and create or migrate) the ledger file; LedgerError if it is unusable."""
         if not create and not path.is_file():
             raise LedgerError(f"{path}: no send ledger yet — nothing has been sent from this folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=10, isolation_level=None)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=10, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
-                db.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+                db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
             elif version != SCHEMA_VERSION:
                 raise LedgerError(f"{path}: ledger version {version} is newer than this newsroom understands "
                                   f"({SCHEMA_VERSION}) — update newsroom")
         except sqlite3.DatabaseError as err:
+            db.close()
             raise LedgerError(f"{path}: the send ledger cannot be opened ({err}) — keep a copy and ask for help; "
                               "do not delete it, it records what was sent") from err
+        except LedgerError:
+            db.close()
+            raise
         return cls(db, path, now)
+
+    def now(self) -> dt.datetime:
+        """The ledger's clock (injectable for tests)."""
+        return self._now()
 
     def close(self) -> None:
         """Close the database connection."""

@@ -119,6 +119,7 @@ class Report:
     links: tuple[Link, ...] = ()
     tags: tuple[str, ...] = ()
     press: Press | None = None
+    translation: str | None = None
     slug: str = ""
     source_path: str = ""
     source_sha256: str = ""
@@ -177,7 +178,9 @@ CONTACT = Obj(Contact, (
 ))
 PRESS = Obj(Press, (
     F("dateline", max_len=60, hint="the city the release is issued from, e.g. Berlin"),
-    F("embargo", "datetime", hint="date, time and offset, e.g. 2026-12-01T10:00:00+01:00"),
+    F("embargo", "datetime", hint="date and local time, e.g. 2026-12-01T10:00:00 (or with offset: …+01:00)",
+      description="Sperrfrist: nothing public before this instant. Without an offset it is read in the "
+                  "publication's time zone."),
     F("headline", max_len=120, hint="only if the press headline differs from the title"),
 ))
 REPORT = Obj(Report, (
@@ -198,11 +201,17 @@ REPORT = Obj(Report, (
     F("links", "list", items=LINK),
     F("tags", "list", items=F("tag", max_len=40)),
     F("press", "obj", obj=PRESS),
+    F("translation", max_len=80, hint="the file name (without .yaml) of the same report in the other language",
+      extra=lambda t: "" if SLUG_RE.match(t) else f"'{t}' is not a report file name"),
 ), title="An event report of the Newsroom pipeline")
 
 
-def validate(source: Source, content_root: Path) -> Report:
-    """Check a loaded report against REPORT and the file-system rules; raise ContentError with every issue."""
+def validate(source: Source, content_root: Path, timezone: str | None = None) -> Report:
+    """Check a loaded report against REPORT and the file-system rules; raise ContentError with every issue.
+
+    `timezone` (the publication's, from settings) turns an embargo without offset into an aware time;
+    without it such an embargo is refused.
+    """
     checker = Checker(source)
     if source.data is None:
         checker.problem((), "the file is empty", "start from content/reports/_template.yaml")
@@ -216,12 +225,66 @@ def validate(source: Source, content_root: Path) -> Report:
         check_image(checker, report.hero.src, ("hero", "src"), content_root)
     if report is not None and report.event and report.event.end_date and report.event.end_date < report.event.date:
         checker.problem(("event", "end_date"), "ends before it starts", "end_date must be on or after date")
-    if report is not None and report.press and report.press.embargo and report.press.embargo.tzinfo is None:
-        checker.problem(("press", "embargo"), "the time has no UTC offset",
-                        "add the offset, e.g. 2026-12-01T10:00:00+01:00 (winter) or +02:00 (summer)")
+    if report is not None and report.press and report.press.embargo:
+        report = _resolve_embargo(checker, report, timezone)
     if checker.issues or report is None:
         raise ContentError(checker.issues)
     return _with(report, slug=slug, source_path=source.path, source_sha256=hashlib.sha256(source.raw).hexdigest())
+
+
+def _resolve_embargo(checker: Checker, report: Report, timezone: str | None) -> Report:
+    """The embargo as an aware time in the publication's zone; a DST gap or fold without offset is an issue."""
+    import dataclasses
+
+    from pipeline.embargo import EmbargoProblem, resolve
+
+    written = report.press.embargo
+    if timezone is None:
+        if written.tzinfo is None:
+            checker.problem(("press", "embargo"), "the time has no UTC offset",
+                            "add the offset, e.g. 2026-12-01T10:00:00+01:00 (winter) or +02:00 (summer)")
+        return report
+    try:
+        aware = resolve(written, timezone)
+    except EmbargoProblem as err:
+        checker.problem(("press", "embargo"), err.message, err.hint)
+        return report
+    return _with(report, press=dataclasses.replace(report.press, embargo=aware))
+
+
+def check_translations(reports: list[Report], default_language: str, existing: set[str]) -> list[Issue]:
+    """Cross-file rules of `translation:` links: the linked report exists, differs in language, lifts together.
+
+    `existing` holds the slugs of every report file, so naming one file alone does not flag its partner.
+    A differing embargo would reveal the other release's address (its slug names the topic) too early.
+    """
+    from pipeline.errors import Location
+
+    by_slug = {report.slug: report for report in reports}
+    issues = []
+    for report in reports:
+        if not report.translation:
+            continue
+        where = Location(report.source_path, 1, 1)
+        other = by_slug.get(report.translation)
+        if other is None and report.translation in existing:
+            continue  # not loaded in this run (a single file was named): its own build checks it
+        if other is None:
+            issues.append(Issue(where, "translation", f"there is no report '{report.translation}'",
+                                "give the file name of the translated report, without .yaml"))
+        elif (other.language or default_language) == (report.language or default_language):
+            issues.append(Issue(where, "translation", f"'{other.slug}' is in the same language",
+                                "link the report in the other language, or set 'language:' in it"))
+        elif _embargo(other) != _embargo(report):
+            issues.append(Issue(where, "translation", f"'{other.slug}' has a different embargo",
+                                "give both reports the same press.embargo"))
+    return issues
+
+
+def _embargo(report: Report):
+    """The embargo in UTC (== between zones is False for times in a DST fold, PEP 495), or None."""
+    embargo = report.press.embargo if report.press else None
+    return embargo.astimezone(dt.timezone.utc) if embargo else None
 
 
 def check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> None:

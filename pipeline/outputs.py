@@ -1,7 +1,8 @@
 """Renditions → files under out/: one folder per report with manifest.json, plus the preview index.
 
-Everything is written into a temporary sibling folder first and swapped in with renames, so a
-failed build leaves the previous out/ intact and readers never see a half-written tree.
+What changed is written into a temporary sibling folder first and moved in with renames, one
+top-level entry at a time; report folders whose revision is unchanged are left where they are. A
+failed build leaves the previous out/ intact, and readers never see a half-written folder.
 """
 
 from __future__ import annotations
@@ -9,19 +10,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.cache import templates_fingerprint
 from pipeline.errors import OutputError
-from pipeline.render.environment import make_environment, templates_fingerprint
-from pipeline.render.message import build_message
 
 MANIFEST = "manifest.json"
 TEXT_FILES = ("email.html", "email.txt", "email.mjml", "email.eml", "press.html", "press.txt",
               "press-email.html", "press.eml")
+# Files made from other files of the same folder by a tool whose bytes depend on the machine (fonts,
+# WeasyPrint and fontTools versions). They are hashed in "files" like every file, but left out of the
+# revision, which names the content: a CI runner with other fonts must not see a new revision.
+DERIVED = ("press.pdf",)
 
 
 @dataclass(frozen=True)
@@ -52,29 +58,40 @@ def current_fingerprint(content_dir: Path, template_dir: Path, source_path: Path
 
 def report_files(rendition, report, settings) -> dict[str, bytes]:
     """Every file of one report's output folder (except the manifest), as bytes."""
-    newsletter = build_message(subject=rendition.subject, text=rendition.email_text, html=rendition.email_html,
+    from pipeline.render.message import message_bytes
+
+    newsletter = message_bytes(subject=rendition.subject, text=rendition.email_text, html=rendition.email_html,
                                settings=settings, language=rendition.language)
-    press = build_message(subject=rendition.press_subject, text=rendition.press_text,
+    press = message_bytes(subject=rendition.press_subject, text=rendition.press_text,
                           html=rendition.press_email_html, settings=settings, language=rendition.language)
     files = {
         "email.html": rendition.email_html.encode(),
         "email.txt": rendition.email_text.encode(),
         "email.mjml": rendition.email_mjml.encode(),
-        "email.eml": newsletter.as_bytes(),
+        "email.eml": newsletter,
         "press.html": rendition.press_html.encode(),
         "press.txt": rendition.press_text.encode(),
         "press-email.html": rendition.press_email_html.encode(),
-        "press.eml": press.as_bytes(),
+        "press.eml": press,
     }
     for name, source in sorted(rendition.assets.items()):
         files[name] = Path(source).read_bytes()
+    files["press.pdf"] = _press_pdf(rendition, files)
     return files
+
+
+def _press_pdf(rendition, files: dict[str, bytes]) -> bytes:
+    """The press page as PDF; its images are served from this folder's files under their public URLs."""
+    from pipeline.pdf import render_pdf
+
+    assets = {rendition.web_url + name: data for name, data in files.items() if name.startswith("images/")}
+    return render_pdf(rendition.press_html, assets)
 
 
 def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes]) -> dict:
     """The manifest: hashes of every file and input, and the revision that names this build."""
     entries = {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())}
-    lines = [f"{name}:{entry['sha256']}" for name, entry in entries.items()]
+    lines = [f"{name}:{entry['sha256']}" for name, entry in entries.items() if name not in DERIVED]
     lines += [f"{key}:{value}" for key, value in sorted(print_.as_dict().items())]
     press = report.press
     return {
@@ -96,46 +113,187 @@ def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes
     }
 
 
-def write_outputs(built: list[tuple[dict, dict[str, bytes]]], out_dir: Path, template_dir: Path) -> list[dict]:
-    """Write every report folder and the preview index into a temp dir, then swap it in for out_dir."""
+def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, template_dir: Path,
+                  extra_files: dict[str, bytes] | None = None, *, staging: Path | None = None,
+                  staged: frozenset[str] = frozenset()) -> list[dict]:
+    """Write what changed into a temp dir beside out_dir, then move it in; unchanged report folders stay.
+
+    A report folder whose manifest in out_dir already has the new revision is kept as it is; `staged`
+    names folders the build already wrote into `staging`. The preview index is written when any report
+    changed, and `extra_files` (relative path → bytes, e.g. the archive site under site/) are grouped by
+    their first path part: a group equal to what out_dir holds is kept, otherwise it is staged whole.
+    """
     out_dir = out_dir.resolve()
+    staging = staging or open_staging(out_dir)
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    except OSError as err:
-        raise OutputError(f"{out_dir}: cannot create the output folder ({err.strerror}) — "
-                          "check permissions or choose another folder with --out") from err
-    try:
+        existing = existing_revisions(out_dir)
+        keep: set[str] = set()
         manifests = []
         for manifest, files in built:
-            folder = staging / manifest["slug"]
-            for name, data in files.items():
-                target = folder / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-            (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-                                           encoding="utf-8")
+            slug = manifest["slug"]
+            if slug in staged:
+                pass
+            elif existing.get(slug) == manifest["revision"]:
+                keep.add(slug)
+            else:
+                write_report(staging / slug, manifest, files)
             manifests.append(manifest)
-        index = make_environment(str(template_dir)).get_template("preview/index.html.j2")
-        texts = {m["slug"]: files["email.txt"].decode() for m, files in built}
-        (staging / "index.html").write_text(index.render(manifests=manifests, texts=texts), encoding="utf-8")
-        _swap(staging, out_dir)
+        if keep == set(existing) and len(keep) == len(built) and (out_dir / "index.html").is_file():
+            keep.add("index.html")  # same reports, same revisions, same templates: the same index
+        else:
+            from pipeline.render.environment import make_environment
+
+            index = make_environment(str(template_dir)).get_template("preview/index.html.j2")
+            texts = {m["slug"]: files["email.txt"].decode() for m, files in built}
+            (staging / "index.html").write_text(index.render(manifests=manifests, texts=texts), encoding="utf-8")
+        for top, group in _groups(extra_files or {}).items():
+            if _stage_group(staging, out_dir, top, group):
+                keep.add(top)
+        _commit(staging, out_dir, keep)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return manifests
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Replace out_dir by staging with two renames; the old tree is removed only after the swap."""
+def open_staging(out_dir: Path) -> Path:
+    """A new temp folder beside out_dir (same file system, so the final renames cannot copy)."""
+    out_dir = out_dir.resolve()
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    except OSError as err:
+        raise OutputError(f"{out_dir}: cannot create the output folder ({err.strerror}) — "
+                          "check permissions or choose another folder with --out") from err
+
+
+def write_report(folder: Path, manifest: dict, files: Mapping[str, bytes]) -> None:
+    """One report's folder: every file, then manifest.json."""
+    made = set()
+    for name, data in files.items():
+        target = folder / name
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+                                   encoding="utf-8")
+
+
+_REVISION = re.compile(rb'"revision": "([0-9a-f]{64})"')
+
+
+def existing_revisions(out_dir: Path) -> dict[str, str]:
+    """slug → revision of every report folder in out_dir (an unreadable manifest counts as no revision)."""
+    found: dict[str, str] = {}
+    try:
+        entries = list(os.scandir(out_dir))
+    except FileNotFoundError:
+        return found
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+            try:
+                match = _REVISION.search(Path(entry.path, MANIFEST).read_bytes())
+            except OSError:
+                continue
+            if match:
+                found[entry.name] = match.group(1).decode()
+    return found
+
+
+class FolderFiles(Mapping):
+    """A built report's files read from its folder on access: the index and the site need only a few."""
+
+    def __init__(self, folder: Path, names):
+        self.folder = Path(folder)
+        self.names = tuple(names)
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self.names:
+            raise KeyError(name)
+        return (self.folder / name).read_bytes()
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def _groups(extra_files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
+    groups: dict[str, dict[str, bytes]] = {}
+    for name, data in sorted(extra_files.items()):
+        parts = Path(name).parts
+        if ".." in parts or Path(name).is_absolute() or not parts:
+            raise OutputError(f"{name}: refusing to write outside the output folder")
+        groups.setdefault(parts[0], {})[name] = data
+    return groups
+
+
+def _stage_group(staging: Path, out_dir: Path, top: str, group: dict[str, bytes]) -> bool:
+    """True if out_dir/top holds exactly `group`; else write it into staging, hard-linking equal files."""
+    old = out_dir / top
+    if old.is_dir():
+        present = {p.relative_to(out_dir).as_posix() for p in old.rglob("*") if not p.is_dir()}
+    else:
+        present = {top} if old.is_file() else set()
+    same = {name for name, data in group.items() if name in present and _equal(out_dir / name, data)}
+    if same == present == set(group):
+        return True
+    for name, data in group.items():
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if name in same:
+            try:
+                os.link(out_dir / name, target)
+                continue
+            except OSError:  # no hard links on this file system: write a copy
+                pass
+        target.write_bytes(data)
+    return False
+
+
+def _equal(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _commit(staging: Path, out_dir: Path, keep: set[str]) -> None:
+    """Move each staged entry into out_dir and retire what is neither staged nor kept; unchanged entries stay.
+
+    An entry (a report folder, the index, site/) is replaced with two renames, so a reader sees the old
+    or the new one, never a half-written one. If a rename fails, those already done are undone, so the
+    previous out_dir stays whole. The retired entries are deleted only at the end.
+    """
     os.chmod(staging, 0o755)
     if not out_dir.exists():
         os.rename(staging, out_dir)
         return
+    staged = sorted(os.listdir(staging))
+    stale = sorted(set(os.listdir(out_dir)) - set(staged) - keep)
+    if not staged and not stale:
+        os.rmdir(staging)
+        return
     retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    os.rmdir(retired)
-    os.rename(out_dir, retired)
-    os.rename(staging, out_dir)
+    done: list[tuple[Path, Path]] = []
+    try:
+        for name in staged:
+            if os.path.lexists(out_dir / name):
+                os.rename(out_dir / name, retired / name)
+                done.append((out_dir / name, retired / name))
+            os.rename(staging / name, out_dir / name)
+            done.append((staging / name, out_dir / name))
+        for name in stale:
+            os.rename(out_dir / name, retired / name)
+            done.append((out_dir / name, retired / name))
+    except BaseException:
+        for source, target in reversed(done):
+            os.rename(target, source)
+        shutil.rmtree(retired, ignore_errors=True)
+        raise
+    os.rmdir(staging)
     shutil.rmtree(retired, ignore_errors=True)
 
 

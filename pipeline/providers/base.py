@@ -15,6 +15,7 @@ update_draft(remote, c)   make a found draft match the current build            
 send_test(remote, c, to)  test mail to named addresses                           no
 send(remote, c, at)       start now, or schedule for `at`                        **never**
 status(remote)            the provider's current state                           yes (GET)
+checklist(remote)         the provider's own readiness check (Mailchimp)         yes (GET)
 planned_calls(c, ...)     the requests a send would make (for --dry-run)         no network
 ========================  =====================================================  ===============
 """
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pipeline.config import Target
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, ProviderUnavailableError
 
 
 class RemoteState(enum.Enum):
@@ -106,7 +107,7 @@ class Call:
         return line + (f"  {_summarise(self.json)}" if self.json is not None else "")
 
 
-def _summarise(value: Any, limit: int = 60) -> str:
+def _summarise(value: Any, limit: int = 100) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_summarise(v, limit)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
@@ -128,7 +129,6 @@ class Provider(abc.ABC):
     schedule_granularity: ClassVar[int] = 1
     #: False for providers that make no HTTP calls (the outbox writes files).
     needs_http: ClassVar[bool] = True
-
     #: The production API address when the target names none (None: the target must give base_url).
     default_base_url: ClassVar[str | None] = None
 
@@ -154,6 +154,14 @@ class Provider(abc.ABC):
 
     def _call(self, call: Call):
         return self.http.request(call)
+
+    def _new_id(self, data: dict, call: Call) -> str:
+        """The id of a campaign just created; an answer without one cannot be followed up."""
+        if not isinstance(data, dict) or data.get("id") in (None, ""):
+            raise ProviderUnavailableError(f"{self.name} {call.method} {call.path}: answered without a campaign id "
+                                           "— is base_url the API address? Nothing was sent; look for a new draft "
+                                           "in the provider's web interface")
+        return str(data["id"])
 
     @abc.abstractmethod
     def check(self, list_id: str) -> ProviderInfo:

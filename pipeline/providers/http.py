@@ -90,6 +90,8 @@ class ApiClient:
                 response = self._send_once(call, attempt)
             except requests.RequestException as err:
                 failure = self._transport_error(call, err)
+                logger.warning("provider=%s method=%s path=%s status=- error=%s attempt=%d", self.provider,
+                               call.method, call.path, _transport_reason(err).replace(" ", "_"), attempt)
                 if attempt == attempts:
                     raise failure from err
                 delay, error = self._backoff(attempt), failure
@@ -237,6 +239,8 @@ def _transport_reason(err: requests.RequestException) -> str:
         return "connect timeout"
     if isinstance(err, requests.ReadTimeout):
         return "read timeout"
+    if isinstance(err, requests.exceptions.SSLError):
+        return "TLS handshake failed: the server's certificate is not trusted"
     if _never_reached_server(err):
         return "connection refused"
     return "connection dropped"
@@ -244,8 +248,8 @@ def _transport_reason(err: requests.RequestException) -> str:
 
 def _never_reached_server(err: requests.RequestException) -> bool:
     """True only where the request provably did not arrive: the TCP connection was never made."""
-    if isinstance(err, requests.ConnectTimeout):
-        return True
+    if isinstance(err, (requests.ConnectTimeout, requests.exceptions.SSLError)):
+        return True  # no TCP connection, or TLS refused before any request byte was sent
     cause = err.args[0] if err.args else None
     reason = getattr(cause, "reason", cause)
     return isinstance(reason, urllib3.exceptions.NewConnectionError)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import embargo as embargo_rules
 from pipeline.render import email as email_stage
-from pipeline.render import i18n, markdown
+from pipeline.render import i18n, markdown, press as press_meta
 from pipeline.render.environment import make_environment
 
 UNSUBSCRIBE_TOKEN = "%UNSUBSCRIBE_URL%"  # replaced per provider with its merge tag at send time
@@ -89,8 +90,11 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
                 "width": settings.brand.logo.width}
     press = report.press
     headline = (press.headline if press and press.headline else None) or report.title
-    release_date = report.event.date
+    embargo = press.embargo if press else None
+    published = embargo_rules.published_at(embargo, report.event.date, settings.timezone)
+    release_date = published.date()  # the embargo day, else the event day
     dateline_city = (press.dateline if press and press.dateline else None) or report.event.place
+    embargo_line = embargo_rules.sperrfrist_line(embargo, settings.timezone, lang, _) if embargo else ""
     event = i18n.format_date_long(report.event.date, lang)
     if report.event.end_date and report.event.end_date != report.event.date:
         event += " – " + i18n.format_date_long(report.event.end_date, lang)
@@ -104,9 +108,12 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
         "_": _,
         "subject": report.title,
         "preheader": " ".join(report.summary.split()),
-        "press_subject": f"{_('Press release')}: {headline}",
+        "press_subject": (f"{embargo_line} – " if embargo_line else "") + f"{_('Press release')}: {headline}",
         "headline": headline,
         "dateline": f"{dateline_city}, {i18n.format_date_long(release_date, lang)}",
+        "dateline_city": dateline_city,
+        "release_date": i18n.format_date_long(release_date, lang),
+        "published_iso": published.isoformat(),
         "event_line": " · ".join(part for part in event_parts if part),
         "body_html": markdown.to_html(report.body),
         "body_text": markdown.to_text(report.body),
@@ -115,12 +122,29 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
         "press_contact": report.contact,
         "web_url": f"{site_url}/{report.slug}/",
         "press_url": f"{site_url}/presse/{report.slug}/",
+        "pdf_url": f"{site_url}/presse/{report.slug}/{report.slug}.pdf",
+        "site_home": f"{site_url}/",
+        "feed_url": f"{site_url}/feed.xml",
+        "share_image": hero or logo,
+        "translation": _translation(report, lang, site_url),
         "unsubscribe_url": UNSUBSCRIBE_TOKEN,
         "quote_open": quote_open,
         "quote_close": quote_close,
-        "embargo_line": "",
+        "embargo_line": embargo_line,
     }
+    ctx["json_ld"] = press_meta.script_json(press_meta.json_ld(ctx))
+    ctx["open_graph"] = press_meta.open_graph(ctx)
     return ctx, assets
+
+
+def _translation(report, lang: str, site_url: str) -> dict | None:
+    """The linked translation's press page, language and link text (in that language), or None."""
+    if not report.translation:
+        return None
+    other = "en" if lang == "de" else "de"
+    link = {"de": i18n.N_("This press release in German"), "en": i18n.N_("This press release in English")}[other]
+    return {"lang": other, "hreflang": i18n.LOCALES[other][0], "url": f"{site_url}/presse/{report.translation}/",
+            "label": i18n.translator(other)(link)}
 
 
 def _tidy(text: str) -> str:

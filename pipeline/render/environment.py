@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline.cache import templates_fingerprint  # noqa: F401 - lives with the other input digests
 from pipeline.render import i18n
 
 HTML_SUFFIXES = (".mjml.j2", ".html.j2", ".mjml", ".html", ".xml.j2")
@@ -41,17 +42,6 @@ def make_environment(template_dir: str) -> jinja2.Environment:
     env.filters["date_short"] = i18n.format_date_short
     env.filters["underline"] = lambda text, char="=": char * min(len(text), 72)
     return env
-
-
-def templates_fingerprint(template_dir: Path) -> str:
-    """sha256 over every template file's name and bytes: part of each build's cache key and manifest."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in sorted(template_dir.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(template_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:

@@ -59,7 +59,7 @@ def test_build_writes_every_output(tmp_project):
     folder = tmp_project / "out" / SEED
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["email.eml", "email.html", "email.mjml", "email.txt", "images", "manifest.json",
-                     "press-email.html", "press.eml", "press.html", "press.txt"]
+                     "press-email.html", "press.eml", "press.html", "press.pdf", "press.txt"]
     index = (tmp_project / "out" / "index.html").read_text(encoding="utf-8")
     assert f'src="{SEED}/email.html" width="375"' in index and f'href="{SEED}/press.html"' in index
 

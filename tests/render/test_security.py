@@ -32,6 +32,8 @@ class _Tags(HTMLParser):
         self.names, self.attributes = set(), []
 
     def handle_starttag(self, tag, attrs):
+        if tag == "script" and dict(attrs).get("type") == "application/ld+json":
+            return  # structured data (P1): inert JSON, checked in test_json_ld_cannot_close_its_script
         self.names.add(tag)
         self.attributes.extend(attrs)
 
@@ -75,6 +77,17 @@ def test_no_payload_survives_in_html(hostile, part):
     assert [a for a in tags.attributes if a[0] in ("href", "src") and
             (a[1] or "").strip().lower().startswith(("javascript:", "data:"))] == []
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in html
+
+
+def test_json_ld_cannot_close_its_script(hostile):
+    """The JSON-LD block holds every payload as JSON escapes; no '<' can end the element early."""
+    import json
+    import re
+
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', hostile.press_html, flags=re.S)
+    assert len(blocks) == 1
+    assert "<" not in blocks[0] and ">" not in blocks[0] and "&" not in blocks[0]
+    assert json.loads(blocks[0])["headline"] == "H " + PAYLOAD
 
 
 def test_text_parts_keep_the_literal_characters(hostile):

@@ -1,0 +1,252 @@
+"""Rendered reports by content hash under .newsroom/cache/, so an unchanged report is neither validated nor rendered.
+
+The key of a report is a sha256 over everything its outputs depend on: the source file's bytes and the
+name it is shown under, the settings file, the templates, the site URL override and the generator (the
+package version, a digest of the pipeline's own files and the installed distributions). An entry holds
+the validated report, its manifest and every file of its output folder, plus the size and modification
+time of each file it read from content/ (images): a changed or missing image is a miss, like in make.
+
+One file per entry, written to a temp name and renamed into place, so a crash or a parallel build never
+leaves half an entry; an unreadable entry is a miss and is removed. Nothing here imports the renderer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import io
+import json
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pipeline import __version__
+
+logger = logging.getLogger(__name__)
+
+CACHE_DIR = Path(".newsroom") / "cache"
+FORMAT = b"newsroom-cache/1\n"
+KEEP_AT_LEAST = 256  # entries kept besides those the last build used, so switching branches back stays fast
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What every report of one build shares: settings, templates, site URL override, generator."""
+
+    settings_sha256: str
+    templates_sha256: str
+    site_url: str | None = None
+    generator: str = field(default_factory=lambda: generator_digest())
+
+    @functools.cached_property
+    def digest(self) -> bytes:
+        parts = (FORMAT.decode(), self.settings_sha256, self.templates_sha256, self.site_url or "", self.generator)
+        return hashlib.sha256("\0".join(parts).encode()).digest()
+
+
+def report_key(inputs: Inputs, display: str, raw: bytes) -> str:
+    """The cache key of one report file: its bytes, the name it is shown under, and the shared inputs."""
+    digest = hashlib.sha256(inputs.digest)
+    digest.update(display.encode() + b"\0")
+    digest.update(raw)
+    return digest.hexdigest()
+
+
+def templates_fingerprint(template_dir: Path) -> str:
+    """sha256 over every template file's name and bytes: part of each build's cache key and manifest."""
+    digest = hashlib.sha256()
+    for path in sorted(template_dir.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(template_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def generator_digest() -> str:
+    """sha256 over the package version, every file of the `pipeline` package and the installed distributions.
+
+    The version alone would miss an edited template filter or a new mjml-python; hashing our own
+    ~60 files costs about a millisecond, and the `*.dist-info` names carry every dependency's version.
+    """
+    digest = hashlib.sha256(f"newsroom {__version__} python {sys.version_info[:2]}\0".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for folder in sorted({p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)}):
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".dist-info"):
+                digest.update(name.encode() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class Entry:
+    """One cached report: the validated report, its manifest, and where its files sit in the entry file."""
+
+    key: str
+    path: Path
+    report: object
+    manifest: dict
+    files_at: int
+    sizes: list[tuple[str, int]]
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the report's output folder (manifest.json excepted), read from the entry."""
+        with open(self.path, "rb") as handle:
+            handle.seek(self.files_at)
+            data = handle.read()
+        files, offset = {}, 0
+        for name, size in self.sizes:
+            files[name] = data[offset: offset + size]
+            offset += size
+        if offset != len(data):
+            raise ValueError(f"{self.path}: {len(data) - offset} bytes more than the header lists")
+        return files
+
+
+class Cache:
+    """Entries under `root` (normally <project>/.newsroom/cache); `enabled=False` makes every lookup a miss."""
+
+    def __init__(self, root: Path, enabled: bool = True):
+        self.root = Path(root)
+        self.enabled = enabled
+        self.used: set[str] = set()
+        self.stored = 0
+
+    def _path(self, key: str) -> Path:
+        return self.root / "reports" / key[:2] / key
+
+    def has(self, key: str) -> bool:
+        """True if an entry file exists for `key` (cheap: no read, no check)."""
+        return self.enabled and self._path(key).is_file()
+
+    def drop(self, key: str) -> None:
+        """Remove the entry for `key` (its files turned out unreadable)."""
+        _remove(self._path(key))
+        self.used.discard(key)
+
+    def lookup(self, key: str) -> Entry | None:
+        """The entry for `key` if present, readable, and every content file it read is unchanged; else None."""
+        if not self.enabled:
+            return None
+        path = self._path(key)
+        try:
+            with open(path, "rb") as handle:
+                if handle.readline() != FORMAT:
+                    raise ValueError("unknown format")
+                header = json.loads(handle.readline())
+                report = _RestrictedUnpickler(io.BytesIO(handle.read(header["report_bytes"]))).load()
+                files_at = handle.tell()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError, AttributeError, TypeError) as err:
+            logger.info("cache: dropping unreadable entry %s (%s)", path, err)
+            _remove(path)
+            return None
+        for source, size, mtime_ns in header["assets"].values():
+            try:
+                stat = os.stat(source)
+            except OSError:
+                return None
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+                return None
+        self.used.add(key)
+        return Entry(key, path, report, header["manifest"], files_at, [tuple(pair) for pair in header["files"]])
+
+    def store(self, key: str, report, manifest: dict, files: dict[str, bytes], assets: dict[str, str]) -> None:
+        """Save one rendered report; `assets` maps output name → the content file it was copied from.
+
+        An asset whose bytes no longer match what was rendered (edited during the build) is not
+        recorded with its new stat: the entry is skipped, and the next build renders again.
+        """
+        if not self.enabled:
+            return
+        stats = {}
+        for name, source in sorted(assets.items()):
+            try:
+                stat = os.stat(source)
+                current = Path(source).read_bytes()
+            except OSError:
+                return
+            if current != files.get(name):
+                return
+            stats[name] = [source, stat.st_size, stat.st_mtime_ns]
+        buffer = io.BytesIO()
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(report)
+        pickled = buffer.getvalue()
+        names = sorted(files)
+        header = {"slug": manifest.get("slug"), "manifest": manifest, "assets": stats,
+                  "report_bytes": len(pickled), "files": [[name, len(files[name])] for name in names]}
+        chunks = [FORMAT, json.dumps(header, ensure_ascii=False).encode() + b"\n", pickled]
+        chunks += [files[name] for name in names]
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(b"".join(chunks))
+                os.replace(temp, path)
+            except BaseException:
+                _remove(Path(temp))
+                raise
+        except OSError as err:  # a read-only or full disk costs speed, never the build
+            logger.warning("cache: cannot write %s (%s); continuing without it", path, err)
+            return
+        self.used.add(key)
+        self.stored += 1
+
+    def prune(self, keep_at_least: int = KEEP_AT_LEAST) -> int:
+        """Remove the oldest entries this build did not use, keeping `keep_at_least` of them; returns how many.
+
+        Runs only after a build that stored something, so a no-op build never scans the cache.
+        """
+        folder = self.root / "reports"
+        if not self.enabled or not self.stored or not folder.is_dir():
+            return 0
+        unused = []
+        for shard in os.scandir(folder):
+            if shard.is_dir():
+                for item in os.scandir(shard.path):
+                    if item.name.startswith(".tmp-") or item.name not in self.used:
+                        unused.append((item.stat().st_mtime_ns, item.path))
+        unused.sort(reverse=True)
+        for _, path in unused[keep_at_least:]:
+            _remove(Path(path))
+        return max(0, len(unused) - keep_at_least)
+
+
+class _Pickler(pickle.Pickler):
+    """Writes a time zone as `ZoneInfo(key)`; its own pickle goes through `getattr`, which we never load."""
+
+    def reducer_override(self, obj):
+        if type(obj) is ZoneInfo:
+            return ZoneInfo, (obj.key,)
+        return NotImplemented
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """Loads only the model's classes and date/time values: an entry file cannot call anything else."""
+
+    ALLOWED = {"datetime": {"date", "datetime", "time", "timedelta", "timezone"}, "zoneinfo": {"ZoneInfo"}}
+
+    def find_class(self, module: str, name: str):
+        if module == "pipeline.model" or name in self.ALLOWED.get(module, ()):
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (module != "pipeline.model" or dataclasses.is_dataclass(found)):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass

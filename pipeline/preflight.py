@@ -1,0 +1,150 @@
+"""Built outputs in out/<slug>/ → a verified `Build`, and every reason not to send it (EMAIL-QUALITY D8).
+
+Nothing here writes or talks to a provider. `load_build` re-checks each file against the hashes in
+manifest.json ("send what was previewed"); `preflight` collects all problems at once, each with its
+fix: stale build, draft report, missing unsubscribe link (D3) or imprint (D5), HTML over the size
+budget (E1), a missing list, a bad schedule time. The list's existence at the provider is checked
+by `publish` through `Provider.check`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as html_lib
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from pipeline.config import Settings, Target
+from pipeline.errors import ConfigError, OutputError
+from pipeline.render import UNSUBSCRIBE_TOKEN
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Which built files a channel sends, to which list of the target."""
+
+    html: str
+    text: str
+    subject_key: str
+    preheader_key: str | None
+    list_attr: str
+    suffix: str
+    token_files: tuple[str, ...]  # files that must carry the unsubscribe link (D3)
+
+
+CHANNELS = {
+    "newsletter": Channel("email.html", "email.txt", "subject", "preheader", "list", "", ("email.html", "email.txt")),
+    # press.txt carries no unsubscribe link in the current templates; the HTML part does (D3, D10).
+    "press": Channel("press-email.html", "press.txt", "press_subject", None, "press_list", "-press",
+                     ("press-email.html",)),
+}
+
+
+@dataclass(frozen=True)
+class Build:
+    """One report's built files for one channel, hashes verified against its manifest."""
+
+    slug: str
+    manifest: dict
+    html: str
+    text: str
+    subject: str
+    preheader: str
+
+    @property
+    def revision(self) -> str:
+        return self.manifest["revision"]
+
+
+def load_build(project, slug: str, channel: str) -> Build:
+    """Read out/<slug>/ for `channel`; OutputError if files are missing or differ from the manifest."""
+    from pipeline.outputs import read_manifest, sha256_bytes
+
+    manifest = read_manifest(project.out_dir, slug)
+    spec = CHANNELS[channel]
+    folder = project.out_dir / slug
+    contents = {}
+    for name in (spec.html, spec.text):
+        path, entry = folder / name, manifest.get("files", {}).get(name)
+        if entry is None or not path.is_file():
+            raise OutputError(f"{path}: missing from the build — run `newsroom build` again")
+        data = path.read_bytes()
+        if sha256_bytes(data) != entry["sha256"]:
+            raise OutputError(f"{path}: changed since `newsroom build` wrote it — build again and review the preview")
+        contents[name] = data.decode("utf-8")
+    preheader = manifest.get(spec.preheader_key, "") if spec.preheader_key else ""
+    return Build(slug, manifest, contents[spec.html], contents[spec.text], manifest[spec.subject_key], preheader)
+
+
+def preflight(project, settings: Settings, build: Build, *, channel: str, target_name: str, target: Target,
+              test_send: bool, at: dt.datetime | None, now: dt.datetime, granularity: int = 1) -> list[str]:
+    """Every reason not to send, each with its fix; [] means go. `granularity`: the provider's schedule step."""
+    problems = _stale(project, build)
+    source = build.manifest.get("source", build.slug)
+    if build.manifest.get("status") != "ready" and not test_send:
+        problems.append(f"the report is a draft (status: {build.manifest.get('status')} in {source}) — set "
+                        "status: ready once it is approved, build again, then send (test sends with --test-to "
+                        "work for drafts)")
+    spec = CHANNELS[channel]
+    for name, body in ((spec.html, build.html), (spec.text, build.text)):
+        if name in spec.token_files and UNSUBSCRIBE_TOKEN not in body:
+            problems.append(f"{name} has no unsubscribe link ({UNSUBSCRIBE_TOKEN}) — the footer template must "
+                            "render unsubscribe_url (EMAIL-QUALITY D3)")
+        missing = _missing_imprint(settings, body)
+        if missing:
+            problems.append(f"{name} lacks the imprint ({', '.join(missing)}) — the footer must print the imprint "
+                            "from content/newsroom.yaml (§ 5 DDG, EMAIL-QUALITY D5)")
+    size = len(build.html.encode())
+    if size > settings.limits.html_max_bytes:
+        problems.append(f"{spec.html} is {size:,} bytes, over the {settings.limits.html_max_bytes:,}-byte budget "
+                        "(Gmail clips longer mails) — shorten the report or use fewer images")
+    if getattr(target, spec.list_attr) is None:
+        problems.append(f"target '{target_name}' has no {spec.list_attr} — add it under targets.{target_name} "
+                        "in content/newsroom.yaml")
+    if at is not None:
+        problems += _at_problems(at, now, granularity)
+    return problems
+
+
+def _stale(project, build: Build) -> list[str]:
+    from pipeline.outputs import current_fingerprint
+
+    source = project.root / build.manifest["source"]
+    if not source.is_file():
+        return [f"{build.manifest['source']} no longer exists — the build in out/{build.slug} is orphaned"]
+    now = current_fingerprint(project.content_dir, project.template_dir, source).as_dict()
+    changed = [key.removesuffix("_sha256") for key, value in now.items() if build.manifest.get(key) != value]
+    if changed:
+        return [f"out/{build.slug} is stale: {', '.join(changed)} changed since it was built — run "
+                "`newsroom build`, review the preview, then send"]
+    return []
+
+
+def _missing_imprint(settings: Settings, body: str) -> list[str]:
+    text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    imprint = settings.imprint
+    wanted = {"organisation": imprint.organisation, "street": imprint.street,
+              "postal code and city": f"{imprint.postal_code} {imprint.city}"}
+    return [label for label, value in wanted.items() if " ".join(value.split()) not in text]
+
+
+def _at_problems(at: dt.datetime, now: dt.datetime, granularity: int) -> list[str]:
+    problems = []
+    if at <= now + dt.timedelta(minutes=5):
+        problems.append(f"--at {at.isoformat()} is not at least 5 minutes in the future — pick a later time")
+    if granularity > 1 and (at.minute % granularity or at.second):
+        problems.append(f"--at {at.isoformat()}: this provider schedules on the {granularity}-minute mark only "
+                        f"— e.g. {at.replace(minute=at.minute - at.minute % granularity, second=0).isoformat()}")
+    return problems
+
+
+def parse_at(text: str | None, timezone: str) -> dt.datetime | None:
+    """`2026-12-01T09:00+01:00` (or without offset: in the publication's time zone) → aware datetime."""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--at '{text}' is not a date and time — write it like 2026-12-01T09:00+01:00") from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))

@@ -1,0 +1,159 @@
+"""The embedded default provider: campaigns become `.eml` files plus a JSON record under `.newsroom/outbox/`.
+
+Like Django's file e-mail backend, it needs no account and sends nothing over the network, so
+`make demo` and first tries work offline. Layout, one folder per campaign reference::
+
+    .newsroom/outbox/<ref>/campaign.json    state, list, subject, times (written atomically)
+    .newsroom/outbox/<ref>/test-<n>.eml     one message per test send
+    .newsroom/outbox/<ref>/campaign.eml     the message "sent" to the list
+
+Messages are RFC 5322, multipart/alternative (text first), UTF-8, with `List-Unsubscribe` and
+`List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058, EMAIL-QUALITY D2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from pathlib import Path
+
+from pipeline.errors import ProviderRejectedError
+from pipeline.providers.base import (Call, OutgoingCampaign, Provider, ProviderInfo, RemoteCampaign,
+                                     RemoteState)
+
+OUTBOX_DIR = "outbox"
+RECORD = "campaign.json"
+
+
+class OutboxProvider(Provider):
+    """Writes campaigns to files; the per-recipient unsubscribe link is settings.unsubscribe_url."""
+
+    name = "outbox"
+    unsubscribe_tag = ""  # set per instance from settings.unsubscribe_url
+    needs_http = False
+
+    def __init__(self, target, secret=None, http=None, *, root: Path, unsubscribe_url: str,
+                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)):
+        super().__init__(target, secret, http)
+        self.root, self.unsubscribe_tag, self._now = root.resolve(), unsubscribe_url, now
+
+    def check(self, list_id: str) -> ProviderInfo:
+        return ProviderInfo(self.name, list_id, f"{list_id} (local outbox {self.root})")
+
+    def find(self, ref: str) -> RemoteCampaign | None:
+        record = self._read(ref)
+        return self._remote(ref, record) if record else None
+
+    def create_draft(self, campaign: OutgoingCampaign) -> RemoteCampaign:
+        record = {"ref": campaign.ref, "status": "draft", "list": campaign.list_id, "subject": campaign.subject,
+                  "created_at": self._stamp(), "tests": 0, "campaign": _fields(campaign)}
+        self._write(campaign.ref, record)
+        return self._remote(campaign.ref, record)
+
+    def update_draft(self, remote: RemoteCampaign, campaign: OutgoingCampaign) -> RemoteCampaign:
+        record = self._require(remote.remote_id)
+        record.update(subject=campaign.subject, campaign=_fields(campaign))
+        self._write(remote.remote_id, record)
+        return self._remote(remote.remote_id, record)
+
+    def send_test(self, remote: RemoteCampaign, campaign: OutgoingCampaign, recipients: tuple[str, ...]) -> None:
+        record = self._require(remote.remote_id)
+        record["tests"] += 1
+        message = self._message(record, ", ".join(recipients), f"test-{record['tests']}")
+        self._write_bytes(self.root / remote.remote_id / f"test-{record['tests']}.eml", message)
+        self._write(remote.remote_id, record)
+
+    def send(self, remote: RemoteCampaign, campaign: OutgoingCampaign,
+             at: dt.datetime | None = None) -> RemoteCampaign:
+        record = self._require(remote.remote_id)
+        if record["status"] != "draft":
+            raise ProviderRejectedError(f"outbox: campaign {remote.remote_id} is {record['status']}, not a draft")
+        to = f"{record['list']}@outbox.invalid"
+        self._write_bytes(self.root / remote.remote_id / "campaign.eml", self._message(record, to, "campaign"))
+        record.update(status="scheduled" if at else "sent", sent_at=self._stamp(),
+                      send_at=at.isoformat() if at else None)
+        self._write(remote.remote_id, record)
+        return self._remote(remote.remote_id, record)
+
+    def status(self, remote: RemoteCampaign) -> RemoteCampaign:
+        record = self._require(remote.remote_id)
+        if record["status"] == "scheduled" and dt.datetime.fromisoformat(record["send_at"]) <= self._now():
+            record["status"] = "sent"
+            self._write(remote.remote_id, record)
+        return self._remote(remote.remote_id, record)
+
+    def planned_calls(self, campaign, *, test_to=(), at=None) -> list[Call]:
+        folder = f"{self.root}/{campaign.ref}"
+        calls = [Call("READ", f"{folder}/{RECORD}"), Call("WRITE", f"{folder}/{RECORD}")]
+        if test_to:
+            return calls + [Call("WRITE", f"{folder}/test-1.eml", {"to": list(test_to)})]
+        return calls + [Call("WRITE", f"{folder}/campaign.eml", {"to": f"{campaign.list_id}@outbox.invalid",
+                                                                  "send_at": at.isoformat() if at else "now"})]
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _message(self, record: dict, to: str, kind: str) -> bytes:
+        c = record["campaign"]
+        message = EmailMessage(policy=SMTP)
+        message["Subject"] = c["subject"]
+        message["From"] = Address(c["from_name"], addr_spec=c["from_email"])
+        message["Reply-To"] = c["reply_to"]
+        message["To"] = to
+        message["Date"] = format_datetime(self._now())
+        message["Message-ID"] = f"<{record['ref']}.{kind}@{c['from_email'].rpartition('@')[2]}>"
+        message["Content-Language"] = c["language"]
+        message["List-Unsubscribe"] = f"<{self.unsubscribe_tag}>, <mailto:{c['reply_to']}?subject=unsubscribe>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message.set_content(c["text"], charset="utf-8", cte="quoted-printable")
+        message.add_alternative(c["html"], subtype="html", charset="utf-8", cte="quoted-printable")
+        return message.as_bytes()
+
+    def _remote(self, ref: str, record: dict) -> RemoteCampaign:
+        state = {"draft": RemoteState.DRAFT, "scheduled": RemoteState.SCHEDULED, "sent": RemoteState.SENT}
+        return RemoteCampaign(self.name, ref, state.get(record["status"], RemoteState.UNKNOWN), record["status"],
+                              (self.root / ref).as_uri(), ref)
+
+    def _read(self, ref: str) -> dict | None:
+        path = self.root / ref / RECORD
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    def _require(self, ref: str) -> dict:
+        record = self._read(ref)
+        if record is None:
+            raise ProviderRejectedError(f"outbox: no campaign {ref} in {self.root}")
+        return record
+
+    def _write(self, ref: str, record: dict) -> None:
+        data = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True).encode()
+        self._write_bytes(self.root / ref / RECORD, data)
+
+    @staticmethod
+    def _write_bytes(path: Path, data: bytes) -> None:
+        """Temp file, fsync, rename: a reader sees the old file or the new one, never half of one."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _stamp(self) -> str:
+        return self._now().isoformat(timespec="seconds")
+
+
+def _fields(campaign: OutgoingCampaign) -> dict:
+    return {"subject": campaign.subject, "preheader": campaign.preheader, "from_name": campaign.from_name,
+            "from_email": campaign.from_email, "reply_to": campaign.reply_to, "html": campaign.html,
+            "text": campaign.text, "language": campaign.language}

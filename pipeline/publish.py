@@ -1,0 +1,440 @@
+"""What `build` wrote in out/<slug>/ → one campaign at the target's provider, effectively once.
+
+`send()` reads top to bottom (EMAIL-QUALITY R1–R3, R6):
+
+1. Load the settings, the target and the build (manifest + files, every hash re-checked).
+2. Pre-flight (`preflight.py`), all problems at once, nothing sent: stale build, draft report,
+   imprint or unsubscribe link missing, HTML over the size budget, a bad `--at`.
+3. `--dry-run`: print every request a send would make and stop; no network, no ledger writes.
+4. Ledger: already sent → say so and stop. A send left SENDING/UNKNOWN by a crash or timeout is
+   settled first by asking the provider (`_settle`), never by sending again; "still a draft" counts
+   as "never started" only for a dead process's SENDING, or after SETTLE_GRACE for UNKNOWN.
+   Otherwise write PLANNED (write-ahead of the draft).
+5. Provider: the list must exist (`check`), then `find(ref)` or `create_draft` → DRAFTED.
+6. Print provider, list, subject, reference and campaign link; send the test, or ask to confirm.
+7. Write-ahead SENDING (committed), one `send` call, then SENT/SCHEDULED. An unclear failure
+   becomes UNKNOWN and one status read; `newsroom reconcile` settles the rest.
+
+The reference `newsroom-<slug>-<12 hex of revision>[-press]-to-<list>` is stored at the provider (tag,
+title or name), so a fresh CI runner with an empty ledger still finds an earlier campaign.
+
+Crash tests set `NEWSROOM_FAULT_AT=<step>` (read by cli.py, passed in as `fault_at`): at that step
+the process SIGKILLs itself, so no `finally` runs. Steps: planned, created, drafted, write-ahead,
+sent, recorded. The hook costs one string comparison per step and does nothing otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.config import Settings, Target, load_settings
+from pipeline.errors import ConfigError, LedgerError, ProviderRejectedError, PublishError, SendOutcomeUnknownError
+from pipeline.ledger import LEDGER_FILE, UNSETTLED, Ledger, SendRecord, SendState
+from pipeline.preflight import CHANNELS, Build, load_build, parse_at, preflight
+from pipeline.providers import ApiClient, open_provider, provider_class
+from pipeline.providers.base import DELIVERED_STATES, OutgoingCampaign, Provider, RemoteCampaign, RemoteState
+from pipeline.render import UNSUBSCRIBE_TOKEN
+from pipeline.secrets import Secret, redact
+
+logger = logging.getLogger(__name__)
+
+STATE_DIR = ".newsroom"
+FAULT_STEPS = ("planned", "created", "drafted", "write-ahead", "sent", "recorded")
+SETTLE_GRACE = dt.timedelta(minutes=5)  # after this, "still a draft" proves an unclear send never started
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    """What the user asked for on the command line."""
+
+    report: str
+    channel: str = "newsletter"
+    target: str = "test"
+    test_to: tuple[str, ...] = ()
+    at: str | None = None
+    dry_run: bool = False
+
+@dataclass(frozen=True)
+class Plan:
+    """What is about to happen; shown before acting and handed to `confirm`."""
+
+    lines: tuple[str, ...]
+    action: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `send` did."""
+
+    ref: str
+    state: SendState | None
+    remote_id: str | None = None
+    web_url: str | None = None
+
+
+def ref_for(slug: str, revision: str, channel: str, list_id: str) -> str:
+    """The deterministic reference stored at the provider (R2).
+
+    It names the list as well: a test list and the real list usually live in the same provider
+    account, and a search by reference must never adopt the test list's campaign for the real send.
+    """
+    safe_list = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(list_id))
+    return f"newsroom-{slug}-{revision[:12]}{CHANNELS[channel].suffix}-to-{safe_list}"
+
+
+def slug_of(report: str) -> str:
+    """`content/reports/x.yaml`, `x.yaml` or `x` → `x`."""
+    name = Path(report).name
+    return re.sub(r"\.ya?ml$", "", name)
+
+# -- 3.–7. send ------------------------------------------------------------------------------
+
+
+def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | None], echo: Callable[[str], None],
+         confirm: Callable[[Plan], bool], now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+         client: Callable[..., ApiClient] = ApiClient, fault_at: str | None = None) -> Outcome:
+    """Send (or test, or schedule) one report's channel to one target; see the module docstring."""
+    settings = load_settings(project.content_dir)
+    target = _target(settings, request.target)
+    if request.channel not in CHANNELS:
+        raise ConfigError(f"unknown channel '{request.channel}' — use one of: {', '.join(CHANNELS)}")
+    slug = slug_of(request.report)
+    build = load_build(project, slug, request.channel)
+    at = parse_at(request.at, settings.timezone)
+    problems = preflight(project, settings, build, channel=request.channel, target_name=request.target,
+                         target=target, test_send=bool(request.test_to), at=at, now=now(),
+                         granularity=provider_class(target.provider).schedule_granularity)
+    if problems:
+        raise PublishError("refusing to send, nothing was sent:\n" + "\n".join(f"  - {p}" for p in problems))
+    list_id = getattr(target, CHANNELS[request.channel].list_attr)
+    ref = ref_for(slug, build.revision, request.channel, list_id)
+    state_dir = project.root / STATE_DIR
+    if request.dry_run:
+        return _dry_run(state_dir, settings, target, request, build, ref, list_id, _optional(secret_for, target), at,
+                        echo)
+    secret = secret_for(target.provider)
+    with _lock(state_dir, ref, request.target), Ledger.open(state_dir / LEDGER_FILE, now=now) as ledger, \
+            open_provider(target, secret, state_dir=state_dir, unsubscribe_url=settings.unsubscribe_url,
+                          client=client) as provider:
+        record = ledger.plan(ref=ref, slug=slug, revision=build.revision, channel=request.channel,
+                             target=request.target, provider=target.provider, list_id=list_id)
+        if record.provider != target.provider:
+            raise ConfigError(f"target '{request.target}' now uses {target.provider}, but this send went to "
+                              f"{record.provider} — use a new target name instead of switching providers")
+        campaign = _campaign(settings, build, provider, ref, list_id)
+        try:
+            return _run(ledger, record, provider, campaign, request, at, echo, confirm, fault_at, secret)
+        except PublishError as err:
+            latest = ledger.get(ref, request.target)
+            if latest is not None:
+                ledger.note(latest, f"error: {redact(str(err), [secret])}")
+            raise
+
+
+def _run(ledger: Ledger, record: SendRecord, provider: Provider, campaign: OutgoingCampaign, request: SendRequest,
+         at, echo, confirm, fault_at, secret) -> Outcome:
+    if record.state in (SendState.SENDING, SendState.UNKNOWN):
+        echo(f"an earlier send of {record.ref} ended without a clear answer; asking {record.provider} first")
+        record = _settle(ledger, record, provider, echo)
+    if record.state in (SendState.SENT, SendState.SCHEDULED):
+        return _already(record, echo, request)
+    if record.state in (SendState.SENDING, SendState.UNKNOWN):
+        raise SendOutcomeUnknownError(f"{record.provider} does not say whether campaign {record.remote_id} went out "
+                                      "— check it in the provider's web interface, then run `newsroom reconcile`")
+    if record.state is SendState.FAILED:
+        record = ledger.transition(record, SendState.PLANNED, "sending again")
+    _fault(fault_at, "planned")
+    info = _check_list(provider, campaign.list_id)
+    record, remote = _draft(ledger, record, provider, campaign, echo, fault_at)
+    if record.state in (SendState.SENT, SendState.SCHEDULED):
+        return _already(record, echo, request)
+    action = (f"test to {', '.join(request.test_to)}" if request.test_to else
+              f"schedule for {at.isoformat()}" if at else "send now to the whole list")
+    plan = _plan(provider, info, campaign, remote, action)
+    for line in plan.lines:
+        echo(line)
+    if request.test_to:
+        ledger.note(record, f"test send to {', '.join(request.test_to)} requested")
+        provider.send_test(remote, campaign, request.test_to)
+        record = ledger.transition(record, SendState.TEST_SENT, f"test sent to {', '.join(request.test_to)}")
+        echo(f"test sent to {', '.join(request.test_to)}; the campaign stays a draft")
+        return Outcome(record.ref, record.state, record.remote_id, record.web_url)
+    if not confirm(plan):
+        echo(f"not sent; the draft waits at {provider.name}" + (f": {remote.web_url}" if remote.web_url else ""))
+        return Outcome(record.ref, record.state, record.remote_id, record.web_url)
+    problems = provider.checklist(remote)
+    if problems:
+        raise PublishError(f"{provider.name} says campaign {remote.remote_id} is not ready, nothing was sent:\n"
+                           + "\n".join(f"  - {p}" for p in problems))
+    return _deliver(ledger, record, provider, remote, campaign, at, echo, fault_at, secret)
+
+
+def _deliver(ledger, record, provider, remote, campaign, at, echo, fault_at, secret) -> Outcome:
+    record = ledger.transition(record, SendState.SENDING, "schedule" if at else "send now")  # write-ahead
+    _fault(fault_at, "write-ahead")
+    try:
+        result = provider.send(remote, campaign, at)
+    except SendOutcomeUnknownError as err:
+        record = ledger.transition(record, SendState.UNKNOWN, error=redact(str(err), [secret]))
+        echo(f"{provider.name} gave no clear answer; reading the campaign's status instead of resending")
+        try:
+            record = _settle(ledger, record, provider, echo)
+        except PublishError as status_error:
+            echo(f"the status read failed too: {status_error}")
+            raise err from status_error
+        if record.state not in (SendState.SENT, SendState.SCHEDULED):
+            raise
+        return Outcome(record.ref, record.state, record.remote_id, record.web_url)
+    except PublishError as err:  # refused or never reached: nothing went out, unless it already had
+        settled = _settle_after_refusal(ledger, record, provider, err, secret, echo)
+        if settled is None:
+            raise
+        return settled
+    _fault(fault_at, "sent")
+    new = SendState.SCHEDULED if at else SendState.SENT
+    record = ledger.transition(record, new, f"{provider.name} status {result.provider_status}",
+                               scheduled_at=at.isoformat() if at else None)
+    _fault(fault_at, "recorded")
+    echo(f"{'scheduled for ' + at.isoformat() if at else 'sent'}: campaign {record.remote_id} at {provider.name}"
+         + (f" — {record.web_url}" if record.web_url else ""))
+    return Outcome(record.ref, record.state, record.remote_id, record.web_url)
+
+
+def _settle_after_refusal(ledger, record, provider, err, secret, echo) -> Outcome | None:
+    """A refused send may mean 'already running' (e.g. listmonk's 400 on a started campaign): look first."""
+    try:
+        remote = provider.status(_remote_of(record))
+    except PublishError:
+        remote = None
+    if remote is not None and remote.state in DELIVERED_STATES:
+        record = ledger.transition(record, _ledger_state(remote), f"{provider.name} status {remote.provider_status}")
+        echo(f"{provider.name} already shows campaign {record.remote_id} as {remote.provider_status}; nothing resent")
+        return Outcome(record.ref, record.state, record.remote_id, record.web_url)
+    ledger.transition(record, SendState.FAILED, error=redact(str(err), [secret]))
+    return None
+
+
+def _draft(ledger, record, provider, campaign, echo, fault_at) -> tuple[SendRecord, RemoteCampaign]:
+    """Find or create the draft carrying our ref; adopt whatever an earlier run left at the provider."""
+    if record.remote_id:
+        remote = provider.status(_remote_of(record))
+    else:
+        remote = provider.find(campaign.ref)
+        if remote is None:
+            remote = provider.create_draft(campaign)
+            _fault(fault_at, "created")
+        elif remote.state is RemoteState.DRAFT:
+            echo(f"found the draft {remote.remote_id} an earlier run created at {provider.name}; updating it")
+            remote = provider.update_draft(remote, campaign)
+    if remote.state in DELIVERED_STATES:
+        record = ledger.transition(record, _ledger_state(remote), f"found at {provider.name} as "
+                                   f"{remote.provider_status}", remote_id=remote.remote_id, web_url=remote.web_url)
+        return record, remote
+    if remote.state is not RemoteState.DRAFT:
+        raise PublishError(f"campaign {remote.remote_id} at {provider.name} is {remote.provider_status}, not a "
+                           "draft — resolve it in the provider's web interface; nothing was sent")
+    if record.state is SendState.PLANNED:
+        record = ledger.transition(record, SendState.DRAFTED, f"draft {remote.remote_id} at {provider.name}",
+                                   remote_id=remote.remote_id, web_url=remote.web_url)
+        _fault(fault_at, "drafted")
+    return record, remote
+
+
+def _already(record: SendRecord, echo, request: SendRequest) -> Outcome:
+    when = f"for {record.scheduled_at}" if record.state is SendState.SCHEDULED else f"at {record.updated_at}"
+    verb = "already scheduled" if record.state is SendState.SCHEDULED else "already sent"
+    echo(f"{verb} {when} as campaign {record.remote_id} ({record.provider}, list {record.list_id}); "
+         f"nothing sent{' — test sends are for unsent campaigns' if request.test_to else ''}"
+         + (f" — {record.web_url}" if record.web_url else ""))
+    return Outcome(record.ref, record.state, record.remote_id, record.web_url)
+
+
+# -- reconcile and status ------------------------------------------------------------------
+
+
+def reconcile(project, *, secret_for: Callable[[str], Secret | None], echo: Callable[[str], None],
+              now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+              client: Callable[..., ApiClient] = ApiClient) -> list[SendRecord]:
+    """Ask the provider about every send whose outcome is open (SENDING, UNKNOWN, SCHEDULED); never sends."""
+    state_dir = project.root / STATE_DIR
+    if not (state_dir / LEDGER_FILE).is_file():
+        echo("nothing to reconcile: no send ledger in this folder")
+        return []
+    settings = load_settings(project.content_dir)
+    settled = []
+    with Ledger.open(state_dir / LEDGER_FILE, now=now) as ledger:
+        open_rows = ledger.records(states=UNSETTLED)
+        if not open_rows:
+            echo("nothing to reconcile: every send has a known outcome")
+        for record in open_rows:
+            target = _target(settings, record.target)
+            with _lock(state_dir, record.ref, record.target), \
+                    open_provider(target, secret_for(target.provider), state_dir=state_dir,
+                                  unsubscribe_url=settings.unsubscribe_url, client=client) as provider:
+                settled.append(_settle(ledger, ledger.get(record.ref, record.target) or record, provider, echo))
+    return settled
+
+
+def _settle(ledger: Ledger, record: SendRecord, provider: Provider, echo) -> SendRecord:
+    """Record what the provider says about `record`; the only moves are to what it reports."""
+    remote = provider.status(_remote_of(record)) if record.remote_id else provider.find(record.ref)
+    label = f"{record.ref} ({record.target})"
+    if remote is None:
+        echo(f"{label}: {provider.name} has no campaign with this reference; left as {record.state.name}")
+        return record
+    new = {RemoteState.SENT: SendState.SENT, RemoteState.SENDING: SendState.SENT,
+           RemoteState.SCHEDULED: SendState.SCHEDULED, RemoteState.CANCELLED: SendState.FAILED,
+           RemoteState.FAILED: SendState.FAILED}.get(remote.state)
+    if remote.state is RemoteState.DRAFT and record.state is SendState.SENDING:
+        # SENDING here means the process that wrote it died (we hold its lock) before it learned the
+        # answer; the provider shows the campaign unsent, so a later `send` may try again.
+        new = SendState.DRAFTED
+    elif remote.state is RemoteState.DRAFT and record.state is SendState.UNKNOWN:
+        # A timed-out request may still be in flight at the provider: only after a grace period
+        # does "still a draft" prove that it never started.
+        waited = ledger.now() - dt.datetime.fromisoformat(record.updated_at)
+        if waited < SETTLE_GRACE:
+            echo(f"{label}: {provider.name} still shows a draft, but the send may still be under way there — "
+                 f"run `newsroom reconcile` again in {SETTLE_GRACE.seconds // 60} minutes")
+            return record
+        new = SendState.DRAFTED
+    if new is None or new is record.state:
+        echo(f"{label}: {provider.name} says {remote.provider_status}; stays {record.state.name}")
+        return record
+    record = ledger.transition(record, new, f"reconciled: {provider.name} says {remote.provider_status}",
+                               remote_id=remote.remote_id, web_url=remote.web_url)
+    echo(f"{label}: {provider.name} says {remote.provider_status}; now {record.state.name}")
+    return record
+
+
+def status_lines(project, slug: str | None = None) -> list[str]:
+    """What went where and when, one line per send; with a report, its event history too."""
+    path = project.root / STATE_DIR / LEDGER_FILE
+    if not path.is_file():
+        return ["nothing sent yet from this folder (no .newsroom/ledger.sqlite3)"]
+    with Ledger.open(path, create=False) as ledger:
+        records = ledger.records(slug_of(slug) if slug else None)
+        lines = []
+        for r in records:
+            lines.append(f"{r.slug}  {r.channel}  {r.target}  {r.provider} list {r.list_id}  {r.state.name}  "
+                         f"{r.updated_at}  campaign {r.remote_id or '-'}" + (f"  {r.web_url}" if r.web_url else ""))
+            if slug:
+                lines += [f"    {e.at}  {e.from_state.name if e.from_state else '-'} → {e.to_state.name}  {e.detail}"
+                          for e in ledger.events(r.id)]
+    return lines or [f"nothing sent yet for {slug}" if slug else "the ledger is empty"]
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _target(settings: Settings, name: str) -> Target:
+    if name not in settings.targets:
+        raise ConfigError(f"unknown target '{name}' — content/newsroom.yaml defines: "
+                          f"{', '.join(settings.targets) or 'no targets'}")
+    return settings.targets[name]
+
+
+def _campaign(settings: Settings, build: Build, provider: Provider, ref: str, list_id: str) -> OutgoingCampaign:
+    tag = provider.unsubscribe_tag
+    return OutgoingCampaign(ref=ref, subject=build.subject, preheader=build.preheader,
+                            from_name=settings.sender.name, from_email=settings.sender.email,
+                            reply_to=settings.reply_to, html=build.html.replace(UNSUBSCRIBE_TOKEN, tag),
+                            text=build.text.replace(UNSUBSCRIBE_TOKEN, tag), list_id=list_id,
+                            language=build.manifest.get("language", settings.language))
+
+
+def _check_list(provider: Provider, list_id: str):
+    try:
+        return provider.check(list_id)
+    except ProviderRejectedError as err:
+        raise PublishError(f"refusing to send, nothing was sent: list '{list_id}' is unknown at {provider.name} "
+                           f"({err}) — check the list id under targets in content/newsroom.yaml") from err
+
+
+def _plan(provider: Provider, info, campaign: OutgoingCampaign, remote: RemoteCampaign, action: str) -> Plan:
+    size = f", {info.subscribers:,} subscribers" if info.subscribers is not None else ""
+    lines = [f"provider   {provider.name}",
+             f"list       {campaign.list_id} — {info.list_name}{size}",
+             f"subject    {campaign.subject}",
+             f"reference  {campaign.ref}",
+             f"campaign   {remote.remote_id}" + (f" — {remote.web_url}" if remote.web_url else ""),
+             f"action     {action}"]
+    if not provider.takes_plain_text:
+        lines.append(f"note       {provider.name} writes its own plain-text part; ours is not sent")
+    return Plan(tuple(lines), action)
+
+
+def _dry_run(state_dir, settings, target, request, build, ref, list_id, secret, at, echo) -> Outcome:
+    cls = provider_class(target.provider)
+    if cls.needs_http:
+        provider, base = cls(target, secret, None), _display_base(cls, target, secret)
+    else:
+        provider, base = open_provider(target, None, state_dir=state_dir, unsubscribe_url=settings.unsubscribe_url), ""
+    campaign = _campaign(settings, build, provider, ref, list_id)
+    echo("dry run: no network call, nothing is written or sent")
+    echo(f"provider {target.provider}, list {list_id}, subject {build.subject!r}, reference {ref}")
+    if (state_dir / LEDGER_FILE).is_file():
+        with Ledger.open(state_dir / LEDGER_FILE, create=False) as ledger:
+            record = ledger.get(ref, request.target)
+        if record is not None:
+            echo(f"ledger: this send is {record.state.name} since {record.updated_at}"
+                 + (f" as campaign {record.remote_id}" if record.remote_id else ""))
+    echo("requests a fresh send would make, in order ({id} = the campaign id the provider assigns):")
+    for call in provider.planned_calls(campaign, test_to=request.test_to, at=at):
+        echo(f"  {call.describe(base)}")
+    return Outcome(ref, None)
+
+
+def _optional(secret_for, target: Target) -> Secret | None:
+    """The credential if it is set; a dry run works without one."""
+    try:
+        return secret_for(target.provider)
+    except ConfigError:
+        return None
+
+
+def _display_base(cls, target, secret) -> str:
+    try:
+        return cls.base_url_for(target, secret)
+    except ConfigError:
+        return f"<{cls.name} API address>"
+
+
+def _remote_of(record: SendRecord) -> RemoteCampaign:
+    return RemoteCampaign(record.provider, record.remote_id or "", RemoteState.UNKNOWN, "", record.web_url, record.ref)
+
+
+def _ledger_state(remote: RemoteCampaign) -> SendState:
+    return SendState.SCHEDULED if remote.state is RemoteState.SCHEDULED else SendState.SENT
+
+
+@contextmanager
+def _lock(state_dir: Path, ref: str, target: str) -> Iterator[None]:
+    """One `send`/`reconcile` per (ref, target) on this machine; the OS drops the lock if we are killed."""
+    folder = state_dir / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(f"{ref}\0{target}".encode()).hexdigest()[:24]
+    with open(folder / f"{name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LedgerError(f"another `newsroom send` or `reconcile` is working on {ref} ({target}) — wait for "
+                              "it to finish, then run `newsroom status`") from None
+        yield
+
+
+def _fault(fault_at: str | None, step: str) -> None:
+    """Crash-test hook (R6): die here, abruptly, when asked to."""
+    if fault_at == step:
+        logger.warning("NEWSROOM_FAULT_AT=%s: killing the process", step)
+        os.kill(os.getpid(), signal.SIGKILL)

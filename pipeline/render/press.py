@@ -1,0 +1,76 @@
+"""The press release's machine-readable head: JSON-LD `NewsArticle` (P1) and Open Graph (P2). Pure.
+
+Both are built as plain data from the render context, so tests can compare whole values; the page
+template only prints them. `datePublished` is the embargo lift time (P4), else the release day.
+"""
+
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+
+from pipeline.render import i18n
+
+
+def json_ld(ctx: dict) -> dict:
+    """The schema.org NewsArticle of one press release, with absolute https URLs and ISO dates with offset."""
+    report, settings = ctx["report"], ctx["settings"]
+    organisation = {"@type": "Organization", "name": settings.organisation.name, "url": settings.organisation.url}
+    publisher = dict(organisation)
+    if ctx["logo"]:
+        publisher["logo"] = {"@type": "ImageObject", "url": ctx["logo"]["url"]}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": ctx["press_url"]},
+        "url": ctx["press_url"],
+        "headline": ctx["headline"],
+        "description": ctx["preheader"],
+        "image": [ctx["share_image"]["url"]] if ctx["share_image"] else [],
+        "datePublished": ctx["published_iso"],
+        "dateModified": ctx["published_iso"],
+        "dateline": ctx["dateline_city"],
+        "inLanguage": i18n.LOCALES[ctx["lang"]][0],
+        "author": organisation,
+        "publisher": publisher,
+        "isAccessibleForFree": True,
+    }
+    if report.subtitle:
+        data["alternativeHeadline"] = report.subtitle
+    if report.tags:
+        data["keywords"] = list(report.tags)
+    if ctx["translation"]:
+        data["workTranslation"] = {"@type": "NewsArticle", "url": ctx["translation"]["url"],
+                                   "inLanguage": i18n.LOCALES[ctx["translation"]["lang"]][0]}
+    if not data["image"]:
+        del data["image"]
+    return data
+
+
+def script_json(data: dict) -> Markup:
+    """JSON for a <script> element: '<', '>' and '&' escaped so no text can close the element."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def open_graph(ctx: dict) -> list[tuple[str, str]]:
+    """Open Graph properties in print order: the four required ones first, then the recommended ones."""
+    settings = ctx["settings"]
+    image = ctx["share_image"]
+    tags = [("og:title", ctx["headline"]), ("og:type", "article")]
+    if image:
+        tags.append(("og:image", image["url"]))
+        tags.append(("og:image:alt", image["alt"]))
+    tags += [
+        ("og:url", ctx["press_url"]),
+        ("og:description", ctx["preheader"]),
+        ("og:locale", i18n.LOCALES[ctx["lang"]][1]),
+        ("og:site_name", settings.name),
+        ("article:published_time", ctx["published_iso"]),
+        ("article:modified_time", ctx["published_iso"]),
+    ]
+    if ctx["translation"]:
+        tags.append(("og:locale:alternate", i18n.LOCALES[ctx["translation"]["lang"]][1]))
+    tags += [("article:tag", tag) for tag in ctx["report"].tags]
+    return tags

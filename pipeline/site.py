@@ -1,0 +1,167 @@
+"""Built reports + the clock → the public archive site under site/: pages, index, Atom feed, sitemap.
+
+Only reports that are `ready` and whose embargo has lifted at `now` appear anywhere here (P4): an
+embargoed release has no page, no image, no index line, no feed entry and no sitemap URL, and
+GitHub Pages answers 404 for its address. Layout, fixed by the URLs the renderer already prints:
+
+    site/index.html                       newest first, one section per language
+    site/<slug>/index.html, images/       the newsletter's web version (E16 "view in browser")
+    site/presse/<slug>/index.html, .pdf   the press release page and its PDF
+    site/feed.xml, sitemap.xml, robots.txt, 404.html
+
+Pure: takes what `build` rendered and returns relative path → bytes; `outputs` writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+from pipeline import __version__
+from pipeline.embargo import embargo_of, is_public, published_at
+from pipeline.render import UNSUBSCRIBE_TOKEN, i18n
+from pipeline.render.environment import make_environment
+
+SITE = "site"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One published report as the archive lists it."""
+
+    slug: str
+    title: str
+    language: str
+    summary: str
+    published: dt.datetime
+    web_url: str
+    press_url: str
+    pdf_url: str
+    pdf_bytes: int
+
+    @property
+    def date(self) -> str:
+        """The release day in the report's language, e.g. 29. November 2021."""
+        return i18n.format_date_long(self.published.date(), self.language)
+
+
+def is_published(manifest: dict, now: dt.datetime) -> bool:
+    """True when a built report belongs on the public site at `now`: ready, and its embargo has lifted."""
+    return manifest["status"] == "ready" and is_public(manifest, now)
+
+
+def entries(built: list[tuple[dict, dict[str, bytes]]], timezone: str, now: dt.datetime) -> list[Entry]:
+    """The published reports, newest first (then by slug, so equal dates keep a stable order)."""
+    found = []
+    for manifest, files in built:
+        if not is_published(manifest, now):
+            continue
+        published = published_at(embargo_of(manifest), dt.date.fromisoformat(manifest["event_date"]), timezone)
+        slug = manifest["slug"]
+        found.append(Entry(slug, manifest["title"], manifest["language"], manifest["preheader"], published,
+                           manifest["web_url"], manifest["press_url"], f"{manifest['press_url']}{slug}.pdf",
+                           len(files["press.pdf"])))
+    return sorted(found, key=lambda e: (e.published, e.slug), reverse=True)
+
+
+def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_dir: Path, now: dt.datetime,
+               site_url: str | None = None) -> dict[str, bytes]:
+    """Every file of the archive site as `site/…` → bytes, as it should be public at `now`."""
+    base = (site_url or settings.site_url).rstrip("/")
+    listed = entries(built, settings.timezone, now)
+    by_slug = {manifest["slug"]: files for manifest, files in built}
+    out: dict[str, bytes] = {}
+    for entry in listed:
+        files = by_slug[entry.slug]
+        out[f"{SITE}/{entry.slug}/index.html"] = web_version(files["email.html"], settings.unsubscribe_url)
+        out.update({f"{SITE}/{entry.slug}/{name}": data for name, data in files.items() if name.startswith("images/")})
+        out[f"{SITE}/presse/{entry.slug}/index.html"] = files["press.html"]
+        out[f"{SITE}/presse/{entry.slug}/{entry.slug}.pdf"] = files["press.pdf"]
+    env = make_environment(str(template_dir))
+    page = {"settings": settings, "lang": settings.language, "_": i18n.translator(settings.language),
+            "feed_url": f"{base}/feed.xml", "site_home": f"{base}/"}
+    sections = [{"lang": lang, "name": i18n.language_name(lang), "entries": [e for e in listed if e.language == lang]}
+                for lang in _languages(listed, settings.language)]
+    out[f"{SITE}/index.html"] = env.get_template("site/index.html.j2").render(page, sections=sections).encode()
+    out[f"{SITE}/404.html"] = env.get_template("site/404.html.j2").render(page).encode()
+    out[f"{SITE}/feed.xml"] = atom_feed(listed, settings, base, now)
+    out[f"{SITE}/sitemap.xml"] = sitemap(listed, base)
+    out[f"{SITE}/robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n".encode()
+    return out
+
+
+def web_version(email_html: bytes, unsubscribe_url: str) -> bytes:
+    """The newsletter as a web page: the email HTML with the general unsubscribe page, no per-recipient token."""
+    return email_html.replace(UNSUBSCRIBE_TOKEN.encode(), unsubscribe_url.encode())
+
+
+def atom_feed(listed: list[Entry], settings, base: str, now: dt.datetime) -> bytes:
+    """Atom 1.0 feed of every published report (feedgen), newest first; stable bytes for the same input."""
+    from feedgen.feed import FeedGenerator
+
+    _EntryLinks = _entry_links_extension()  # noqa: N806 - a class, made here to keep feedgen's import lazy
+    feed = FeedGenerator()
+    feed.id(f"{base}/")
+    feed.title(settings.name)
+    feed.subtitle(settings.organisation.name)
+    feed.author({"name": settings.organisation.name, "uri": settings.organisation.url})
+    feed.link(href=f"{base}/", rel="alternate", type="text/html")
+    feed.link(href=f"{base}/feed.xml", rel="self", type="application/atom+xml")
+    feed.language(settings.language)
+    feed.generator("newsroom", __version__)
+    feed.updated(listed[0].published if listed else now)
+    for entry in listed:
+        item = feed.add_entry(order="append")
+        item.id(entry.press_url)
+        item.title(entry.title)
+        item.summary(entry.summary)
+        item.published(entry.published)
+        item.updated(entry.published)
+        item.link(href=entry.press_url, rel="alternate")
+        item.register_extension("newsroom_links", _EntryLinks, atom=True, rss=False)
+        item.newsroom_links.links = [
+            {"href": entry.web_url, "rel": "related", "type": "text/html", "title": "Newsletter"},
+            {"href": entry.pdf_url, "rel": "enclosure", "type": "application/pdf", "length": str(entry.pdf_bytes)},
+        ]
+    return feed.atom_str(pretty=True)
+
+
+def _entry_links_extension():
+    from feedgen.ext.base import BaseEntryExtension
+    from feedgen.util import xml_elem
+
+    class EntryLinks(BaseEntryExtension):
+        """Adds entry links with their attributes: feedgen 1.0.0 writes only `href` (python-feedgen#135)."""
+
+        def __init__(self):
+            self.links: list[dict[str, str]] = []
+
+        def extend_atom(self, entry):
+            for attributes in self.links:
+                xml_elem("link", entry, **attributes)
+            return entry
+
+    return EntryLinks
+
+
+def sitemap(listed: list[Entry], base: str) -> bytes:
+    """sitemaps.org XML: the index and each press page (the canonical URLs; web versions are copies)."""
+    root = ElementTree.Element("urlset", xmlns=SITEMAP_NS)
+    pages = [(f"{base}/", listed[0].published if listed else None)]
+    pages += [(entry.press_url, entry.published) for entry in listed]
+    for loc, modified in pages:
+        url = ElementTree.SubElement(root, "url")
+        ElementTree.SubElement(url, "loc").text = loc
+        if modified is not None:
+            ElementTree.SubElement(url, "lastmod").text = modified.isoformat()
+    ElementTree.indent(root)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _languages(listed: list[Entry], first: str) -> list[str]:
+    """The languages present, the publication's own first."""
+    present = {entry.language for entry in listed}
+    return [first] * (first in present) + sorted(present - {first})

@@ -1,0 +1,94 @@
+"""The outbox provider: RFC 5322 files with one-click unsubscribe headers, and a JSON record per campaign."""
+
+import datetime as dt
+import email
+import email.policy
+import json
+
+import pytest
+
+from pipeline.config import Target
+from pipeline.errors import ProviderRejectedError
+from pipeline.providers.base import OutgoingCampaign, RemoteState
+from pipeline.providers.outbox import OutboxProvider
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
+UNSUBSCRIBE = "https://newsroom.example.org/abmelden"
+CAMPAIGN = OutgoingCampaign(ref="newsroom-x-0123456789ab-to-newsletter", subject="Grüße aus Berlin",
+                            preheader="Vorschau", from_name="Newsroom Absender", from_email="newsletter@example.org",
+                            reply_to="presse@example.org", html=f'<p>Hallo <a href="{UNSUBSCRIBE}">Abmelden</a></p>',
+                            text=f"Hallo\nAbmelden: {UNSUBSCRIBE}", list_id="newsletter")
+
+
+@pytest.fixture
+def clock():
+    return {"now": NOW}
+
+
+@pytest.fixture
+def outbox(tmp_path, clock):
+    return OutboxProvider(Target("outbox", "newsletter"), root=tmp_path / "outbox", unsubscribe_url=UNSUBSCRIBE,
+                          now=lambda: clock["now"])
+
+
+def read(path):
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
+def test_the_sent_campaign_is_a_multipart_alternative_message_with_one_click_unsubscribe(outbox, tmp_path):
+    remote = outbox.send(outbox.create_draft(CAMPAIGN), CAMPAIGN)
+    assert (remote.state, remote.remote_id) == (RemoteState.SENT, CAMPAIGN.ref)
+    message = read(tmp_path / "outbox" / CAMPAIGN.ref / "campaign.eml")
+    assert message.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    assert all(p.get_content_charset() == "utf-8" for p in message.iter_parts())
+    assert {k: str(message[k]) for k in ("Subject", "From", "To", "Reply-To", "List-Unsubscribe",
+                                         "List-Unsubscribe-Post", "Message-ID", "Date")} == {
+        "Subject": "Grüße aus Berlin",
+        "From": "Newsroom Absender <newsletter@example.org>",
+        "To": "newsletter@outbox.invalid",
+        "Reply-To": "presse@example.org",
+        "List-Unsubscribe": f"<{UNSUBSCRIBE}>, <mailto:presse@example.org?subject=unsubscribe>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Message-ID": f"<{CAMPAIGN.ref}.campaign@example.org>",
+        "Date": "Wed, 25 Nov 2026 12:00:00 +0000",
+    }
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == CAMPAIGN.text + "\n"
+
+
+def test_test_sends_are_numbered_files_to_the_named_addresses(outbox, tmp_path):
+    remote = outbox.create_draft(CAMPAIGN)
+    outbox.send_test(remote, CAMPAIGN, ("a@example.org", "b@example.org"))
+    outbox.send_test(remote, CAMPAIGN, ("a@example.org",))
+    folder = tmp_path / "outbox" / CAMPAIGN.ref
+    assert sorted(p.name for p in folder.iterdir()) == ["campaign.json", "test-1.eml", "test-2.eml"]
+    assert str(read(folder / "test-1.eml")["To"]) == "a@example.org, b@example.org"
+    assert outbox.status(remote).state is RemoteState.DRAFT
+
+
+def test_the_record_survives_a_new_instance_and_is_found_by_ref(outbox, tmp_path, clock):
+    assert outbox.find(CAMPAIGN.ref) is None
+    created = outbox.create_draft(CAMPAIGN)
+    again = OutboxProvider(Target("outbox", "newsletter"), root=tmp_path / "outbox", unsubscribe_url=UNSUBSCRIBE)
+    assert again.find(CAMPAIGN.ref) == created
+    record = json.loads((tmp_path / "outbox" / CAMPAIGN.ref / "campaign.json").read_text())
+    assert (record["status"], record["list"], record["created_at"]) == ("draft", "newsletter", "2026-11-25T12:00:00+00:00")
+
+
+def test_a_scheduled_campaign_turns_sent_when_its_time_has_come(outbox, clock):
+    at = NOW + dt.timedelta(hours=2)
+    remote = outbox.send(outbox.create_draft(CAMPAIGN), CAMPAIGN, at)
+    assert outbox.status(remote).state is RemoteState.SCHEDULED
+    clock["now"] = at
+    assert outbox.status(remote).state is RemoteState.SENT
+
+
+def test_sending_twice_is_refused(outbox):
+    remote = outbox.send(outbox.create_draft(CAMPAIGN), CAMPAIGN)
+    with pytest.raises(ProviderRejectedError, match="is sent, not a draft"):
+        outbox.send(remote, CAMPAIGN)
+
+
+def test_no_temporary_files_are_left_behind(outbox, tmp_path):
+    outbox.send(outbox.create_draft(CAMPAIGN), CAMPAIGN)
+    assert not [p for p in (tmp_path / "outbox").rglob(".*")]

@@ -1,0 +1,67 @@
+"""Secrets: read from a given environment, masked in repr/str/format/logs, never picklable."""
+
+import logging
+import pickle
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.secrets import RedactingFilter, Secret, redact, secret_for
+
+KEY = "xkeysib-SENTINEL-0123456789abcdef"
+
+
+def test_secret_never_shows_its_value():
+    secret = Secret("NEWSROOM_BREVO_API_KEY", KEY)
+    shown = [repr(secret), str(secret), f"{secret}", "%s" % secret, repr([secret]), repr({"k": secret})]
+    assert all(KEY not in text for text in shown)
+    assert repr(secret) == "Secret(NEWSROOM_BREVO_API_KEY=****)"
+    assert secret.reveal() == KEY
+
+
+def test_secret_cannot_be_pickled():
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(Secret("NEWSROOM_BREVO_API_KEY", KEY))
+
+
+@pytest.mark.parametrize(("provider", "environ", "expected"), [
+    ("brevo", {"NEWSROOM_BREVO_API_KEY": f" {KEY}\n"}, ("NEWSROOM_BREVO_API_KEY", KEY, None)),
+    ("mailchimp", {"NEWSROOM_MAILCHIMP_API_KEY": "abc-us6"}, ("NEWSROOM_MAILCHIMP_API_KEY", "abc-us6", None)),
+    ("listmonk", {"NEWSROOM_LISTMONK_USER": "api", "NEWSROOM_LISTMONK_TOKEN": "tok123"},
+     ("NEWSROOM_LISTMONK_TOKEN", "tok123", "api")),
+])
+def test_secret_for_reads_the_providers_variables(provider, environ, expected):
+    secret = secret_for(provider, environ)
+    assert (secret.env_name, secret.reveal(), secret.user) == expected
+
+
+def test_the_outbox_needs_no_secret():
+    assert secret_for("outbox", {}) is None
+
+
+def test_a_missing_variable_is_named_with_a_fix():
+    with pytest.raises(ConfigError) as info:
+        secret_for("listmonk", {"NEWSROOM_LISTMONK_USER": "api", "NEWSROOM_LISTMONK_TOKEN": "  "})
+    assert str(info.value) == ("listmonk: environment variable NEWSROOM_LISTMONK_TOKEN is not set — export it in "
+                               "your shell or add it as a secret of the GitHub environment (see docs/providers.md)")
+
+
+def test_redact_masks_every_occurrence_but_not_short_values():
+    secret = Secret("NEWSROOM_BREVO_API_KEY", KEY)
+    assert redact(f"key {KEY} and again {KEY}", [secret, None]) == "key **** and again ****"
+    assert redact("a b c", [Secret("X", "b")]) == "a b c"
+
+
+def test_redacting_filter_masks_messages_arguments_and_tracebacks(caplog):
+    secret = Secret("NEWSROOM_BREVO_API_KEY", KEY)
+    logger = logging.getLogger("test.secrets")
+    caplog.handler.addFilter(RedactingFilter([secret]))
+    with caplog.at_level(logging.INFO, logger="test.secrets"):
+        logger.info("header api-key=%s", KEY)
+        try:
+            raise ValueError(f"provider echoed {KEY}")
+        except ValueError:
+            logger.exception("failed")
+    assert KEY not in caplog.text
+    assert "header api-key=****" in caplog.text
+    assert "provider echoed ****" in caplog.text
