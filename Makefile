@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 # WeasyPrint (press PDFs) needs Pango and HarfBuzz' subsetter; the PDF fonts are DejaVu's.
 PDF_PACKAGES    := fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-SYSTEM_PACKAGES := chromium poppler-utils $(PDF_PACKAGES)
+SYSTEM_PACKAGES := chromium poppler-utils openssl $(PDF_PACKAGES)
 
 .PHONY: setup setup-build demo test bench golden schema messages clean system-packages
 
@@ -35,11 +35,17 @@ system-packages:
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
 	fi
 
+DEMO_REPORT := 2021-11-29-industriestandort-berlin-brandenburg
+
+# Check, build, and send the seed report through the embedded outbox provider (no account needed).
 demo: setup
 	$(PY) -m pipeline check
 	$(PY) -m pipeline build
+	$(PY) -m pipeline send $(DEMO_REPORT) --target test --yes
+	$(PY) -m pipeline status
 	@echo
-	@echo "Open out/index.html in a browser, or run '$(PY) -m pipeline preview' for a live preview."
+	@echo "Open out/index.html (preview) and out/site/index.html (archive) in a browser;"
+	@echo "the sent messages are in .newsroom/outbox/. Live preview: '$(PY) -m pipeline preview'."
 
 test: setup
 	$(PY) -m pytest
