@@ -26,7 +26,33 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _SCALARS = yaml.constructor.SafeConstructor.yaml_constructors
+_ANCHOR_OR_ALIAS = re.compile(r"[&*][^\s\[\]{},]")  # "&" or "*" followed by a name character
+
+
+def _may_hold_anchors(text: str) -> bool:
+    """False only if no anchor (&a) or alias (*a) token can be in `text`: then the event scan is skipped.
+
+    Such a token begins a node: at a line start after indentation, or after "- ", "? ", ":", a flow
+    indicator or a tag. "**bold**" in running text, "F&E" or "- * item" are not candidates, so most
+    reports skip the second parse. Over-approximates; tests/perf check it never misses a real one.
+    """
+    for match in _ANCHOR_OR_ALIAS.finditer(text):
+        at = match.start()
+        before = at
+        while before > 0 and text[before - 1] in " \t":
+            before -= 1
+        if before == 0 or text[before - 1] in "\n\r\x85\u2028\u2029[]{},:":
+            return True
+        if before < at:  # whitespace between: a "-"/"?" indicator or a tag (!tag) may precede
+            start = before
+            while start > 0 and not text[start - 1].isspace():
+                start -= 1
+            token = re.split(r"[\[\]{},:]", text[start:before])[-1]  # in flow context a tag may follow "[" or ","
+            if token in ("-", "?", "---") or token.startswith("!"):
+                return True
+    return False
 _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_STR_TAG = "tag:yaml.org,2002:str"
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -107,7 +133,7 @@ def parse_yaml(raw: bytes, name: str) -> Source:
     # Duplicate keys, aliases and impossible dates are collected, not raised, so that
     # validation can report them together with every schema problem of the same file.
     source.data = _walk(nodes[0], (), source, source.issues, set())
-    if "&" in text or "*" in text:  # every anchor and alias token contains one of them
+    if _may_hold_anchors(text):  # a second parse, only where an anchor or alias could start
         source.issues.extend(_anchor_issues(text, name))
     return source
 
@@ -236,6 +262,8 @@ def _walk(node: yaml.Node, path: Path_, source: Source, issues: list[Issue], see
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, path + (i,), source, issues, seen) for i, item in enumerate(node.value)]
+    if node.tag == _STR_TAG:  # most scalars; what SafeConstructor.construct_yaml_str returns for them
+        return node.value
     construct = _SCALARS.get(node.tag)
     where = Location(source.path, node.start_mark.line + 1, node.start_mark.column + 1)
     if construct is None:

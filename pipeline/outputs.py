@@ -201,17 +201,27 @@ def existing_revisions(out_dir: Path) -> dict[str, str]:
     return found
 
 
+class FileBytes(bytes):
+    """The bytes of a file in a report folder, remembering which file: a copy of it can be a hard link."""
+
+    origin: str
+
+
 class FolderFiles(Mapping):
     """A built report's files read from its folder on access: the index and the site need only a few."""
 
     def __init__(self, folder: Path, names):
-        self.folder = Path(folder)
+        self.folder = str(folder)
         self.names = tuple(names)
 
     def __getitem__(self, name: str) -> bytes:
         if name not in self.names:
             raise KeyError(name)
-        return (self.folder / name).read_bytes()
+        path = os.path.join(self.folder, name)  # not pathlib: the site reads thousands of these
+        with open(path, "rb") as handle:
+            data = FileBytes(handle.read())
+        data.origin = path
+        return data
 
     def __iter__(self):
         return iter(self.names)
@@ -221,41 +231,67 @@ class FolderFiles(Mapping):
 
 
 def _groups(extra_files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
+    """Extra files by their first path part (site/…); names must stay inside the output folder."""
     groups: dict[str, dict[str, bytes]] = {}
     for name, data in sorted(extra_files.items()):
-        parts = Path(name).parts
-        if ".." in parts or Path(name).is_absolute() or not parts:
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ":" in parts[0] or any(part in ("", ".", "..") for part in parts):
             raise OutputError(f"{name}: refusing to write outside the output folder")
         groups.setdefault(parts[0], {})[name] = data
     return groups
 
 
 def _stage_group(staging: Path, out_dir: Path, top: str, group: dict[str, bytes]) -> bool:
-    """True if out_dir/top holds exactly `group`; else write it into staging, hard-linking equal files."""
-    old = out_dir / top
-    if old.is_dir():
-        present = {p.relative_to(out_dir).as_posix() for p in old.rglob("*") if not p.is_dir()}
-    else:
-        present = {top} if old.is_file() else set()
-    same = {name for name, data in group.items() if name in present and _equal(out_dir / name, data)}
+    """True if out_dir/top holds exactly `group`; else stage the whole group, hard-linking what it can.
+
+    A file that is an unchanged copy of a report file (`FileBytes`) is a hard link to it, so next time
+    "unchanged" is one stat of each instead of reading both; other files are compared byte for byte.
+    """
+    present = set(_files_below(out_dir, top))
+    base = str(out_dir)
+    same = {name for name, data in group.items() if name in present and _equal(os.path.join(base, name), data)}
     if same == present == set(group):
         return True
+    made = set()
     for name, data in group.items():
         target = staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if name in same:
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        origin = getattr(data, "origin", None)
+        source = origin if origin is not None else (out_dir / name if name in same else None)
+        if source is not None:
             try:
-                os.link(out_dir / name, target)
+                os.link(source, target)
                 continue
-            except OSError:  # no hard links on this file system: write a copy
+            except OSError:  # no hard links on this file system (or across devices): write a copy
                 pass
         target.write_bytes(data)
     return False
 
 
-def _equal(path: Path, data: bytes) -> bool:
+def _files_below(out_dir: Path, top: str) -> list[str]:
+    """Relative names (a/b.html) of every file under out_dir/top, or [top] if it is a file."""
+    base = out_dir / top
+    if base.is_file():
+        return [top]
+    found = []
+    for folder, _, names in os.walk(base):
+        relative = os.path.relpath(folder, out_dir).replace(os.sep, "/")
+        found += [f"{relative}/{name}" for name in names]
+    return found
+
+
+def _equal(path: str, data: bytes) -> bool:
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        stat = os.stat(path)
+        origin = getattr(data, "origin", None)
+        if origin is not None and os.path.samestat(stat, os.stat(origin)):
+            return True  # the same inode: a hard link made by an earlier build
+        if stat.st_size != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
     except OSError:
         return False
 

@@ -1,7 +1,9 @@
 """Live preview: build into a temp folder, serve it on 127.0.0.1 only, rebuild when inputs change.
 
 Like MkDocs' `serve`, the preview never touches out/: it builds with the same `build()` into a
-temporary folder, with the local server's address as site URL so images load offline.
+temporary folder, with the local server's address as site URL so images load offline. A rebuild
+re-renders only the reports whose inputs changed (the build cache in .newsroom/cache/) and
+replaces only their folders; this process keeps the templates compiled between rebuilds.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from pipeline.build import Project, build
+from pipeline.build import BuildStats, Project, build
 from pipeline.errors import ContentError, PipelineError
 
 POLL_SECONDS = 0.5
@@ -82,10 +84,12 @@ def serve(project: Project, port: int = 8000, once: bool = False) -> Iterator[st
 
 def _rebuild(project: Project, site: Path, url: str) -> str:
     started = time.perf_counter()
+    stats = BuildStats()
     try:
-        manifests = build(project, out_dir=site, site_url=url)
+        manifests = build(project, out_dir=site, site_url=url, stats=stats)
     except ContentError as err:
         return "\n".join(str(issue) for issue in err.issues) + "\npreview not updated: fix the problems above"
     except PipelineError as err:
         return f"error: {err}\npreview not updated"
-    return f"built {len(manifests)} report(s) in {time.perf_counter() - started:.2f} s"
+    return (f"built {len(manifests)} report(s) in {time.perf_counter() - started:.2f} s "
+            f"({stats.rendered} rendered, {len(manifests) - stats.written} unchanged)")

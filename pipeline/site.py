@@ -77,7 +77,8 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
     for entry in listed:
         files = by_slug[entry.slug]
         out[f"{SITE}/{entry.slug}/index.html"] = web_version(files["email.html"], settings.unsubscribe_url)
-        out.update({f"{SITE}/{entry.slug}/{name}": data for name, data in files.items() if name.startswith("images/")})
+        # by name first: `files` may read from disk on access (outputs.FolderFiles), so only images are read
+        out.update({f"{SITE}/{entry.slug}/{name}": files[name] for name in files if name.startswith("images/")})
         out[f"{SITE}/presse/{entry.slug}/index.html"] = files["press.html"]
         out[f"{SITE}/presse/{entry.slug}/{entry.slug}.pdf"] = files["press.pdf"]
     env = make_environment(str(template_dir))

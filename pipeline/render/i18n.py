@@ -55,6 +55,7 @@ def language_name(language: str, in_language: str | None = None) -> str:
     return Locale.parse(language).get_display_name(in_language or language)
 
 
+@functools.lru_cache(maxsize=4096)  # Babel takes ~50 µs a call; an archive repeats the same few hundred days
 def format_date_long(value: dt.date, language: str) -> str:
     """29. November 2021 (de) / 29 November 2021 (en)."""
     from babel.dates import format_date

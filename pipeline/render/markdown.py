@@ -26,10 +26,18 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "xhtmlOut": True, "linkify": False, "typographer": False})
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str) -> tuple[list, dict]:
+    """The tokens of a Markdown text and the env they were parsed with: to_html and to_text share one parse."""
+    env: dict = {}
+    return _parser().parse(text, env), env
+
+
 @functools.lru_cache(maxsize=256)
 def to_html(text: str) -> Markup:
     """Markdown → HTML fragment that is safe to put into an autoescaped template."""
-    html = _parser().render(text)
+    tokens, env = _parsed(text)
+    html = _parser().renderer.render(tokens, _parser().options, env)  # what MarkdownIt.render() does
     html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
     html = re.sub(r"<(/?)h[4-6]>", r"<\1h3>", html)
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
@@ -44,7 +52,7 @@ def to_text(text: str, width: int = 72) -> str:
     prefix_stack: list[str] = []
     counters: list[int] = []
     heading = False
-    for token in _parser().parse(text):
+    for token in _parsed(text)[0]:
         kind = token.type
         if kind == "bullet_list_open":
             counters.append(0)

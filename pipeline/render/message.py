@@ -105,12 +105,12 @@ def _quoted_printable(text: str) -> bytes:
     for line in body.splitlines():
         start = 0
         last = len(line) - 1 - _MAX_LINE
-        if last >= 0:  # soft breaks, never inside an =XX escape
-            for chunk in _CHUNK.finditer(line):
-                if chunk.start() > last:
+        if last >= 0:  # soft breaks, never inside an =XX escape; pieces are contiguous while start <= last
+            for piece in _CHUNK.findall(line):
+                if start > last:
                     break
-                append(chunk.group() + "=")
-                start = chunk.end()
+                append(piece + "=")
+                start += len(piece)
         if line and line[-1] in " \t":  # trailing whitespace must be encoded or protected by a soft break
             room = start - last
             if room >= 3:

@@ -1,0 +1,110 @@
+"""Process pool and incremental output: the same bytes either way; unchanged folders are left alone."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import pipeline.build
+from perf.conftest import REPO, SEED, run, tree
+
+
+def test_pool_and_sequential_builds_write_identical_bytes(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline.build, "POOL_MIN_REPORTS", 10**9)
+    _, sequential = run(project, tmp_path / "sequential", use_cache=False)
+    monkeypatch.setattr(pipeline.build, "POOL_MIN_REPORTS", 2)
+    monkeypatch.setattr(pipeline.build, "_cpus", lambda: 2)
+    _, pooled = run(project, tmp_path / "pooled", use_cache=False)
+    assert (sequential.workers, pooled.workers) == (1, 2)
+    assert tree(tmp_path / "pooled") == tree(tmp_path / "sequential")
+
+
+def test_pool_workers_fill_the_cache_for_the_next_build(project, monkeypatch):
+    monkeypatch.setattr(pipeline.build, "POOL_MIN_REPORTS", 2)
+    monkeypatch.setattr(pipeline.build, "_cpus", lambda: 2)
+    _, first = run(project)
+    _, second = run(project)
+    assert (first.workers, first.rendered, second.rendered) == (2, 8, 0)
+
+
+def test_pool_reports_every_invalid_file(project, monkeypatch):
+    from pipeline.errors import ContentError
+
+    monkeypatch.setattr(pipeline.build, "POOL_MIN_REPORTS", 2)
+    monkeypatch.setattr(pipeline.build, "_cpus", lambda: 2)
+    for i in (0, 3):
+        path = project.content_dir / "reports" / f"2024-01-0{i + 1}-kopie-{i}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("status: ready", "status: fertig"), encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        run(project)
+    assert sorted(issue.location.path for issue in info.value.issues) == [
+        "content/reports/2024-01-01-kopie-0.yaml", "content/reports/2024-01-04-kopie-3.yaml"]
+    assert not project.out_dir.exists()
+
+
+def test_noop_build_leaves_every_file_in_place(project):
+    run(project)
+    inodes = {p: p.stat().st_ino for p in project.out_dir.rglob("*")}
+    run(project)
+    assert {p: p.stat().st_ino for p in project.out_dir.rglob("*")} == inodes
+
+
+def test_one_changed_report_replaces_only_its_folder(project):
+    run(project)
+    other = project.out_dir / "2024-01-01-kopie-0" / "manifest.json"
+    before = other.stat().st_ino
+    source = project.content_dir / "reports" / f"{SEED}.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("Industrie 2030", "Industrie 2031", 1),
+                      encoding="utf-8")
+    run(project)
+    assert other.stat().st_ino == before
+    assert "Industrie 2031" in (project.out_dir / SEED / "email.html").read_text(encoding="utf-8")
+
+
+def test_removed_report_disappears_and_stray_files_go(project):
+    run(project)
+    (project.content_dir / "reports" / "2024-01-01-kopie-0.yaml").unlink()
+    (project.out_dir / "stray.txt").write_text("left by hand")
+    manifests, _ = run(project)
+    assert "2024-01-01-kopie-0" not in {m["slug"] for m in manifests}
+    assert not (project.out_dir / "2024-01-01-kopie-0").exists()
+    assert not (project.out_dir / "stray.txt").exists()
+    assert "2024-01-01-kopie-0" not in (project.out_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_failed_commit_puts_everything_back(project, monkeypatch):
+    from pipeline import outputs
+
+    run(project)
+    source = project.content_dir / "reports" / f"{SEED}.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("Industrie 2030", "Industrie 2031", 1),
+                      encoding="utf-8")
+    before = tree(project.out_dir)
+    real_rename, calls = os.rename, []
+
+    def failing_rename(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 3:  # after the old folder went and the new one came in
+            raise OSError(28, "No space left on device")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(outputs.os, "rename", failing_rename)
+    with pytest.raises(OSError):
+        run(project)
+    monkeypatch.setattr(outputs.os, "rename", real_rename)
+    assert tree(project.out_dir) == before
+    assert not [p for p in project.root.iterdir() if p.name.startswith((".out.", ".out-"))]
+
+
+def test_help_imports_no_heavy_module():
+    """`newsroom --help` starts fast because the CLI imports the renderer, YAML and HTTP stack lazily."""
+    code = ("import sys\nfrom pipeline.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = ('jinja2', 'mjml', 'css_inline', 'requests', 'yaml', 'markdown_it', 'nh3', 'babel', 'weasyprint')\n"
+            "print('HEAVY:' + ' '.join(sorted(m for m in heavy if m in sys.modules)))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY:", "imported at start-up: " + result.stdout[-200:]

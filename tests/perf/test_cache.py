@@ -1,0 +1,141 @@
+"""The build cache: unchanged reports are neither validated nor rendered again; every input invalidates."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from pipeline import cache
+from pipeline.errors import ContentError
+from perf.conftest import SEED, run, tree
+
+
+def test_second_build_renders_nothing_and_writes_nothing(project):
+    manifests, first = run(project)
+    assert (first.rendered, first.written) == (len(manifests), len(manifests))
+    before = tree(project.out_dir)
+    again, second = run(project)
+    assert (second.rendered, second.written) == (0, 0)
+    assert again == manifests
+    assert tree(project.out_dir) == before
+
+
+def test_changed_source_renders_that_report_only(project):
+    run(project)
+    source = project.content_dir / "reports" / f"{SEED}.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("status: ready", "status: draft"), encoding="utf-8")
+    manifests, stats = run(project)
+    assert (stats.rendered, stats.written) == (1, 1)
+    assert next(m for m in manifests if m["slug"] == SEED)["status"] == "draft"
+
+
+@pytest.mark.parametrize("change", ["template", "settings", "generator", "site_url"])
+def test_shared_inputs_invalidate_every_report(project, monkeypatch, change):
+    manifests, _ = run(project)
+    kwargs = {}
+    if change == "template":
+        path = project.template_dir / "text" / "newsletter.txt.j2"
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    elif change == "settings":
+        path = project.content_dir / "newsroom.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("Industrie-Newsletter", "Industrie-Brief"),
+                        encoding="utf-8")
+    elif change == "generator":  # a new package version or an edited pipeline module
+        monkeypatch.setattr(cache, "generator_digest", lambda: "another generator")
+    else:
+        kwargs["site_url"] = "http://127.0.0.1:8000"
+    _, stats = run(project, **kwargs)
+    assert stats.rendered == len(manifests)
+
+
+def test_a_changed_image_is_a_miss_and_lands_in_the_output(project):
+    run(project)
+    image = project.content_dir / "images" / "logo.png"
+    image.write_bytes(image.read_bytes() + b"\0")  # still a PNG to every check that reads the name
+    _, stats = run(project)
+    assert stats.rendered == 8  # every report shows the logo
+    assert (project.out_dir / SEED / "images" / "logo.png").read_bytes() == image.read_bytes()
+
+
+def test_a_new_output_folder_is_filled_from_the_cache_without_rendering(project, tmp_path):
+    run(project)
+    elsewhere = tmp_path / "elsewhere"
+    _, stats = run(project, elsewhere)
+    assert (stats.rendered, stats.written) == (0, 8)
+    assert tree(elsewhere) == tree(project.out_dir)
+
+
+def test_cached_build_equals_a_build_without_cache(project, tmp_path):
+    run(project)
+    run(project, tmp_path / "cached")  # every report from the cache
+    run(project, tmp_path / "fresh", use_cache=False)
+    assert tree(tmp_path / "cached") == tree(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_an_unreadable_entry_is_a_miss(project, damage):
+    run(project)
+    for entry in (project.root / cache.CACHE_DIR).rglob("*"):
+        if entry.is_file():
+            data = entry.read_bytes()
+            entry.write_bytes({"truncate": data[: len(data) // 2], "garbage": os.urandom(64), "empty": b""}[damage])
+    (project.out_dir / SEED).rename(project.root / "moved-away")  # so the files must come from somewhere
+    _, stats = run(project)
+    assert stats.rendered >= 1
+    assert (project.out_dir / SEED / "manifest.json").is_file()
+
+
+def test_an_entry_cannot_unpickle_anything_but_the_model():
+    import pickle
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo no",))
+
+    with pytest.raises(pickle.UnpicklingError):
+        cache.load_report(pickle.dumps(Evil()))
+
+
+def test_invalid_report_is_reported_even_when_the_others_are_cached(project):
+    run(project)
+    bad = project.content_dir / "reports" / "2024-01-01-kopie-0.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("status: ready", "status: fertig"), encoding="utf-8")
+    before = tree(project.out_dir)
+    with pytest.raises(ContentError) as info:
+        run(project)
+    assert [issue.field for issue in info.value.issues] == ["status"]
+    assert tree(project.out_dir) == before
+    assert not [p for p in project.root.iterdir() if p.name.startswith(".out")]
+
+
+def test_translation_rules_see_cached_reports(project):
+    """A link checked against a report that comes from the cache (not validated in this build)."""
+    reports = project.content_dir / "reports"
+    english = reports / "2022-03-15-hydrogen-valley-workshop.yaml"
+    text = english.read_text(encoding="utf-8")
+    if "translation:" in text:
+        pytest.skip("the sample already links its translation")
+    english.write_text(text.rstrip("\n") + f"\ntranslation: {SEED}\n", encoding="utf-8")
+    run(project)  # English → German: a valid link
+    seed = reports / f"{SEED}.yaml"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("language: de", "language: en"), encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        run(project)  # the English report comes from the cache; the seed is now English too
+    assert [str(issue.location.path) for issue in info.value.issues] == [str(english.relative_to(project.root))]
+    assert "is in the same language" in info.value.issues[0].message
+
+
+def test_prune_keeps_what_the_last_build_used(project):
+    run(project)
+    folder = project.root / cache.CACHE_DIR / "reports"
+    used = {p.name for p in folder.rglob("*") if p.is_file()}
+    path = project.template_dir / "text" / "press.txt.j2"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    store = cache.Cache(project.root / cache.CACHE_DIR)
+    run(project)
+    now = {p.name for p in folder.rglob("*") if p.is_file()}
+    assert len(now) == 16 and used < now  # old entries are kept up to KEEP_AT_LEAST
+    store.stored, store.used = 1, now - used
+    assert store.prune(keep_at_least=0) == len(used)
+    assert {p.name for p in folder.rglob("*") if p.is_file()} == now - used
