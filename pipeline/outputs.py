@@ -23,7 +23,7 @@ from pipeline.errors import OutputError
 
 MANIFEST = "manifest.json"
 TEXT_FILES = ("email.html", "email.txt", "email.mjml", "email.eml", "press.html", "press.txt",
-              "press-email.html", "press.eml")
+              "press-email.html", "press-email.txt", "press.eml")
 # Files made from other files of the same folder by a tool whose bytes depend on the machine (fonts,
 # WeasyPrint and fontTools versions). They are hashed in "files" like every file, but left out of the
 # revision, which names the content: a CI runner with other fonts must not see a new revision.
@@ -62,7 +62,7 @@ def report_files(rendition, report, settings) -> dict[str, bytes]:
 
     newsletter = message_bytes(subject=rendition.subject, text=rendition.email_text, html=rendition.email_html,
                                settings=settings, language=rendition.language)
-    press = message_bytes(subject=rendition.press_subject, text=rendition.press_text,
+    press = message_bytes(subject=rendition.press_subject, text=rendition.press_email_text,
                           html=rendition.press_email_html, settings=settings, language=rendition.language)
     files = {
         "email.html": rendition.email_html.encode(),
@@ -72,6 +72,7 @@ def report_files(rendition, report, settings) -> dict[str, bytes]:
         "press.html": rendition.press_html.encode(),
         "press.txt": rendition.press_text.encode(),
         "press-email.html": rendition.press_email_html.encode(),
+        "press-email.txt": rendition.press_email_text.encode(),
         "press.eml": press,
     }
     for name, source in sorted(rendition.assets.items()):

@@ -35,9 +35,9 @@ class Channel:
 
 CHANNELS = {
     "newsletter": Channel("email.html", "email.txt", "subject", "preheader", "list", "", ("email.html", "email.txt")),
-    # press.txt carries no unsubscribe link in the current templates; the HTML part does (D3, D10).
-    "press": Channel("press-email.html", "press.txt", "press_subject", None, "press_list", "-press",
-                     ("press-email.html",)),
+    # press-email.txt is press.txt plus the mailing footer (unsubscribe, imprint; D3, D5, D10).
+    "press": Channel("press-email.html", "press-email.txt", "press_subject", None, "press_list", "-press",
+                     ("press-email.html", "press-email.txt")),
 }
 
 

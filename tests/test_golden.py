@@ -14,7 +14,7 @@ from pipeline.build import Project, build
 REPO = Path(__file__).resolve().parent.parent
 SEED = "2021-11-29-industriestandort-berlin-brandenburg"
 GOLDEN = REPO / "tests" / "golden" / "seed"
-FILES = ("email.html", "email.txt", "email.mjml", "press.html", "press.txt", "press-email.html", "manifest.json")
+FILES = ("email.html", "email.txt", "email.mjml", "press.html", "press.txt", "press-email.html", "press-email.txt", "manifest.json")
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,7 @@ class Rendition:
     press_html: str
     press_text: str
     press_email_html: str
+    press_email_text: str
     web_url: str
     press_url: str
     assets: dict[str, str] = field(default_factory=dict)
@@ -62,6 +63,7 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
         press_html=env.get_template("press/page.html.j2").render(ctx),
         press_text=_tidy(env.get_template("text/press.txt.j2").render(ctx)),
         press_email_html=email_stage.compile_mjml(press_mjml, "email/press.mjml.j2"),
+        press_email_text=_tidy(env.get_template("text/press-email.txt.j2").render(ctx)),
         web_url=ctx["web_url"],
         press_url=ctx["press_url"],
         assets=assets,

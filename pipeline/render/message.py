@@ -26,13 +26,13 @@ def build_message(*, subject: str, text: str, html: str, settings, language: str
         message["From"] = Address(settings.sender.name, addr_spec=settings.sender.email)
         message["Reply-To"] = settings.reply_to
         message["To"] = to
-        message["Content-Language"] = language
         for name, value in (extra_headers or {}).items():
             message[name] = value
     except ValueError as err:  # CR/LF in a header value (S7)
         raise RenderError(f"a mail header is invalid ({err}) — remove line breaks from subject and sender") from err
     message.set_content(text, charset="utf-8", cte="quoted-printable")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    message["Content-Language"] = language  # after set_content(), which clears every Content-* header
     # A boundary derived from the content (not random) keeps builds reproducible and hashes stable.
     message.set_boundary("=_newsroom_" + hashlib.sha256((text + html).encode()).hexdigest()[:32])
     return message
@@ -47,11 +47,12 @@ def message_bytes(*, subject: str, text: str, html: str, settings, language: str
     try:
         head = (_folded("Subject", subject) + _folded_address("From", settings.sender.name, settings.sender.email)
                 + _folded("Reply-To", settings.reply_to) + _folded("To", to))
-        _folded("Content-Language", language)  # set, then dropped by set_content() (it clears Content-*)
+        language_line = _folded("Content-Language", language)
     except ValueError as err:  # CR/LF in a header value (S7)
         raise RenderError(f"a mail header is invalid ({err}) — remove line breaks from subject and sender") from err
     boundary = "=_newsroom_" + hashlib.sha256((text + html).encode()).hexdigest()[:32]
-    parts = [head, b"MIME-Version: 1.0\r\n", _MULTIPART.replace(_BOUNDARY_SLOT, boundary.encode()), b"\r\n"]
+    parts = [head, b"MIME-Version: 1.0\r\n", _MULTIPART.replace(_BOUNDARY_SLOT, boundary.encode()), language_line,
+             b"\r\n"]
     # add_alternative() makes the html part an EmailMessage too, so it carries its own MIME-Version.
     for subtype, body, extra in (("plain", text, b""), ("html", html, b"MIME-Version: 1.0\r\n")):
         parts += [b"--", boundary.encode(), b"\r\n", f'Content-Type: text/{subtype}; charset="utf-8"\r\n'.encode(),

@@ -59,7 +59,7 @@ def test_build_writes_every_output(tmp_project):
     folder = tmp_project / "out" / SEED
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["email.eml", "email.html", "email.mjml", "email.txt", "images", "manifest.json",
-                     "press-email.html", "press.eml", "press.html", "press.pdf", "press.txt"]
+                     "press-email.html", "press-email.txt", "press.eml", "press.html", "press.pdf", "press.txt"]
     index = (tmp_project / "out" / "index.html").read_text(encoding="utf-8")
     assert f'src="{SEED}/email.html" width="375"' in index and f'href="{SEED}/press.html"' in index
 
@@ -73,6 +73,7 @@ def test_eml_is_multipart_alternative_text_first_utf8(tmp_project):
     assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
     assert [p.get_content_charset() for p in parts] == ["utf-8", "utf-8"]
     assert message["Subject"].strip() == "Regionalveranstaltung zur Zukunft des Industriestandortes Berlin-Brandenburg"
+    assert message["Content-Language"] == "de"
     assert parts[0].get_content().replace("\r\n", "\n") == (tmp_project / "out" / SEED / "email.txt").read_text(encoding="utf-8")
 
 

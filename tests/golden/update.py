@@ -7,7 +7,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = "2021-11-29-industriestandort-berlin-brandenburg"
-GOLDEN_FILES = ("email.html", "email.txt", "email.mjml", "press.html", "press.txt", "press-email.html", "manifest.json")
+GOLDEN_FILES = ("email.html", "email.txt", "email.mjml", "press.html", "press.txt", "press-email.html", "press-email.txt", "manifest.json")
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ def test_emails_carry_unsubscribe_and_imprint(renditions, sample, part):
 def test_text_parts_carry_unsubscribe_and_imprint(renditions, sample):
     settings, _ = sample
     for report, rendition in renditions.values():
-        for text in (rendition.email_text,):
+        for text in (rendition.email_text, rendition.press_email_text):
             assert UNSUBSCRIBE_TOKEN in text
             assert settings.imprint.street in text
             assert rendition.web_url in text
@@ -105,3 +105,10 @@ def test_minimal_report_leaves_out_empty_sections(renditions):
     for label in ("Auf dem Podium", "Workshops", "Ergebnisse", "Weiterführende Links"):
         assert f"<h2>{label}</h2>" not in minimal.email_html
         assert f"\n{label.upper()}\n" not in minimal.email_text
+
+
+def test_press_text_stays_clean_for_journalists(renditions):
+    """press.txt is the release to copy from: no unsubscribe token; the press mailing's text part has it."""
+    for report, rendition in renditions.values():
+        assert UNSUBSCRIBE_TOKEN not in rendition.press_text
+        assert rendition.press_email_text.startswith(rendition.press_text.rstrip("\n"))
