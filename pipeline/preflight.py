@@ -104,7 +104,23 @@ def preflight(project, settings: Settings, build: Build, *, channel: str, target
                         "in content/newsroom.yaml")
     if at is not None:
         problems += _at_problems(at, now, granularity)
+    problems += _embargo_problems(build.manifest, channel, test_send, at or now)
     return problems
+
+
+def _embargo_problems(manifest: dict, channel: str, test_send: bool, when: dt.datetime) -> list[str]:
+    """Journalists may get an embargoed release early (that is what a Sperrfrist is for); subscribers may not.
+
+    The newsletter is public the moment it lands, and its web-version link points at a page that
+    does not exist before the embargo lifts (P4).
+    """
+    from pipeline.embargo import embargo_of, is_public
+
+    if channel != "newsletter" or test_send or is_public(manifest, when):
+        return []
+    lift = embargo_of(manifest)
+    return [f"the report is under embargo until {lift.isoformat()} — send the newsletter after that, or schedule "
+            f"it with --at {lift.isoformat()} or later; the press channel may go out before"]
 
 
 def _stale(project, build: Build) -> list[str]:

@@ -255,6 +255,20 @@ def test_the_press_channel_sends_the_press_release_to_the_press_list(project, li
     assert campaign["tags"][0].endswith("-press-to-4")
 
 
+def test_an_embargoed_newsletter_waits_but_the_press_release_may_go(project, listmonk):
+    from pipeline.build import build
+
+    report = project / "content" / "reports" / f"{SEED}.yaml"
+    report.write_text(report.read_text().replace("  dateline: Berlin", "  dateline: Berlin\n  embargo: 2026-12-01T10:00:00+01:00"))
+    build(Project(project), now=NOW)
+    assert refusal(project, target="lm-production") == [
+        "the report is under embargo until 2026-12-01T10:00:00+01:00 — send the newsletter after that, or schedule "
+        "it with --at 2026-12-01T10:00:00+01:00 or later; the press channel may go out before"]
+    assert listmonk.requests == []
+    assert send(project, channel="press", target="lm-production").state is S.SENT
+    assert listmonk.campaigns[1]["subject"].startswith("SPERRFRIST: 01.12.2026, 10:00 Uhr")
+
+
 def test_a_scheduled_send_is_settled_by_reconcile_when_it_went_out(project, listmonk):
     outcome = send(project, target="lm-production", at="2026-12-01T09:00+01:00")
     assert outcome.state is S.SCHEDULED
