@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import functools
 import textwrap
-from pathlib import Path
 
 import jinja2
 
-from pipeline.cache import templates_fingerprint  # noqa: F401 - lives with the other input digests
 from pipeline.render import i18n
 
 HTML_SUFFIXES = (".mjml.j2", ".html.j2", ".mjml", ".html", ".xml.j2")
