@@ -7,6 +7,7 @@ every HTML-bearing template (`.mjml.j2`, `.html.j2`) is escaped, `.txt.j2` is no
 from __future__ import annotations
 
 import functools
+import re
 import textwrap
 
 import jinja2
@@ -39,7 +40,28 @@ def make_environment(template_dir: str) -> jinja2.Environment:
     env.filters["date_long"] = i18n.format_date_long
     env.filters["date_short"] = i18n.format_date_short
     env.filters["underline"] = lambda text, char="=": char * min(len(text), 72)
+    env.filters["hyphenate"] = hyphenate
     return env
+
+
+SOFT_HYPHEN = "\u00ad"
+_LONG_WORD = re.compile(r"[^\W\d_]{12,}")  # letters only: compounds like "Regionalveranstaltung"
+
+
+def hyphenate(text: str, language: str) -> str:
+    """Soft hyphens in long words, so German compounds break at a syllable on a phone (E20), not mid-letter.
+
+    Headings only: the plain-text part and the subject stay free of invisible characters.
+    """
+    dictionary = _dictionary(language)
+    return _LONG_WORD.sub(lambda match: dictionary.inserted(match.group(0), hyphen=SOFT_HYPHEN), str(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _dictionary(language: str):
+    import pyphen
+
+    return pyphen.Pyphen(lang={"de": "de_DE", "en": "en_GB"}.get(language, language), left=3, right=3)
 
 
 def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:

@@ -81,7 +81,7 @@ def test_failed_build_keeps_the_previous_output(tmp_project):
     assert run(tmp_project, "build").returncode == 0
     before = (tmp_project / "out" / SEED / "manifest.json").read_text()
     template = tmp_project / "templates" / "email" / "newsletter.mjml.j2"
-    template.write_text(template.read_text().replace("{{ report.title }}", "{{ report.no_such_field }}"))
+    template.write_text(template.read_text().replace("{{ report.title | hyphenate(lang) }}", "{{ report.no_such_field }}"))
     result = run(tmp_project, "build")
     assert result.returncode == 70
     assert "internal error" in result.stderr

@@ -37,3 +37,13 @@ def test_wrap_keeps_urls_whole_and_lines_short():
     text = wrap("Lesen Sie mehr unter " + url + " und im Archiv", width=72)
     assert url in text.splitlines()[1]
     assert all(len(line) <= 72 for line in text.splitlines() if "https://" not in line)
+
+
+def test_hyphenate_puts_soft_hyphens_only_into_long_words():
+    from pipeline.render.environment import SOFT_HYPHEN, hyphenate
+
+    result = hyphenate("Zukunft des Industriestandortes Berlin-Brandenburg", "de")
+    assert result.replace(SOFT_HYPHEN, "") == "Zukunft des Industriestandortes Berlin-Brandenburg"
+    assert result.split(" ")[:2] == ["Zukunft", "des"]  # short words untouched
+    assert SOFT_HYPHEN in result.split(" ")[2]
+    assert "Brandenburg" in result  # 11 letters: below the threshold
