@@ -18,8 +18,8 @@ from pipeline.lint.findings import Finding, Severity
 # What `newsroom build` writes per report (the build contract); lint needs these.
 REQUIRED_FILES = ("manifest.json", "email.html", "email.txt", "email.mjml", "press.html")
 
-# The literal token providers replace at send time with the recipient's unsubscribe URL.
-UNSUBSCRIBE_TOKEN = "%UNSUBSCRIBE_URL%"
+# The literal token providers replace at send time with the recipient's unsubscribe URL (defined by render).
+from pipeline.render import UNSUBSCRIBE_TOKEN  # noqa: E402,F401 - re-exported for the rules
 
 
 @dataclass

@@ -33,8 +33,7 @@ def build_message(*, subject: str, text: str, html: str, settings, language: str
     message.set_content(text, charset="utf-8", cte="quoted-printable")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     message["Content-Language"] = language  # after set_content(), which clears every Content-* header
-    # A boundary derived from the content (not random) keeps builds reproducible and hashes stable.
-    message.set_boundary("=_newsroom_" + hashlib.sha256((text + html).encode()).hexdigest()[:32])
+    message.set_boundary(_boundary(text, html))
     return message
 
 
@@ -50,7 +49,7 @@ def message_bytes(*, subject: str, text: str, html: str, settings, language: str
         language_line = _folded("Content-Language", language)
     except ValueError as err:  # CR/LF in a header value (S7)
         raise RenderError(f"a mail header is invalid ({err}) — remove line breaks from subject and sender") from err
-    boundary = "=_newsroom_" + hashlib.sha256((text + html).encode()).hexdigest()[:32]
+    boundary = _boundary(text, html)
     parts = [head, b"MIME-Version: 1.0\r\n", _MULTIPART.replace(_BOUNDARY_SLOT, boundary.encode()), language_line,
              b"\r\n"]
     # add_alternative() makes the html part an EmailMessage too, so it carries its own MIME-Version.
@@ -59,6 +58,11 @@ def message_bytes(*, subject: str, text: str, html: str, settings, language: str
                   b"Content-Transfer-Encoding: quoted-printable\r\n", extra, b"\r\n", _quoted_printable(body), b"\r\n"]
     parts += [b"--", boundary.encode(), b"--\r\n"]
     return b"".join(parts)
+
+
+def _boundary(text: str, html: str) -> str:
+    """A boundary derived from the content (not random): builds stay reproducible and hashes stable."""
+    return "=_newsroom_" + hashlib.sha256((text + html).encode()).hexdigest()[:32]
 
 
 @functools.lru_cache(maxsize=512)
