@@ -4,8 +4,8 @@ One run, side by side, on reports generated from the sample content (varied text
 project:
 
 (a) ours: one report through the whole pipeline in this process (read, YAML, validate, render newsletter
-    and press release, text parts, both .eml, manifest); the press PDF is timed on its own, since issue 6
-    defines (a) without it;
+    and press release, text parts, both .eml, manifest); the press PDF, made only by `build --pdf`, is
+    timed on its own;
 (b) reference: Node mjml 5 (which inlines our `mj-style inline` block with juice) compiling the same MJML
     documents in one warm Node process (`reference.mjs`; start-up not counted);
 (c) floor: the bare MRML compile (mjml-python) of the same MJML documents.
@@ -139,27 +139,10 @@ class Pipeline:
 
         email_stage.compile_mjml = spy
         try:
-            with without_pdf():
-                self.run(path)
+            self.run(path)
         finally:
             email_stage.compile_mjml = original
         return seen
-
-
-@contextlib.contextmanager
-def without_pdf():
-    """Issue 6 defines (a) without the press PDF (issue 4 added it); it is timed on its own."""
-    from pipeline import outputs
-
-    original = getattr(outputs, "_press_pdf", None)
-    if original is None:
-        yield
-        return
-    outputs._press_pdf = lambda *args, **kwargs: b""
-    try:
-        yield
-    finally:
-        outputs._press_pdf = original
 
 
 def timed(fn, *args) -> float:
@@ -177,34 +160,26 @@ def python_phase(pipeline: Pipeline, paths: list[Path], docs: dict[Path, list[st
         for source in sources:
             mjml.mjml2html(source)
 
-    with without_pdf():
-        for path in paths[:3]:  # warm-up: imports, template compilation, first-call costs
-            pipeline.run(path)
-            compile_all(docs[path])
-        deadline = time.perf_counter() + seconds
-        i = 0
-        while time.perf_counter() < deadline or i < len(paths):
-            path = paths[i % len(paths)]
-            ours.append(timed(pipeline.run, path))
-            floor.append(timed(compile_all, docs[path]))
-            i += 1
+    for path in paths[:3]:  # warm-up: imports, template compilation, first-call costs
+        pipeline.run(path)
+        compile_all(docs[path])
+    deadline = time.perf_counter() + seconds
+    i = 0
+    while time.perf_counter() < deadline or i < len(paths):
+        path = paths[i % len(paths)]
+        ours.append(timed(pipeline.run, path))
+        floor.append(timed(compile_all, docs[path]))
+        i += 1
 
 
 def pdf_phase(pipeline: Pipeline, paths: list[Path]) -> list[float]:
-    """The press PDF alone (issue 4), on a few reports after one warm-up."""
-    from types import SimpleNamespace
-
+    """The press PDF alone (`build --pdf`, issue 4), on a few reports after one warm-up."""
     from pipeline import outputs
 
-    press_pdf = getattr(outputs, "_press_pdf", None)
-    if press_pdf is None:
-        return []
     samples = []
     for n, path in enumerate(paths):
-        with without_pdf():
-            manifest, files, _ = pipeline.run(path)
-        rendition = SimpleNamespace(press_html=files["press.html"].decode(), web_url=manifest["web_url"])
-        duration = timed(press_pdf, rendition, files)
+        manifest, files, _ = pipeline.run(path)
+        duration = timed(outputs.press_pdf, manifest, files)
         if n:
             samples.append(duration)
     return samples

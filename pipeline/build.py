@@ -24,7 +24,7 @@ from pipeline.errors import ContentError, Issue, Location
 from pipeline.model import Report, check_translations, validate
 
 if TYPE_CHECKING:  # imported when a build starts: `newsroom check` does not need it
-    from pipeline import cache
+    from pipeline import cache, outputs
 
 logger = logging.getLogger(__name__)
 REPORTS_DIR = "reports"
@@ -150,7 +150,7 @@ class BuildStats:
 
 def build(project: Project, paths: list[Path] | None = None, out_dir: Path | None = None,
           site_url: str | None = None, now: dt.datetime | None = None, *, use_cache: bool = True,
-          stats: BuildStats | None = None) -> list[dict]:
+          pdf: bool = False, pdf_on_request: bool = False, stats: BuildStats | None = None) -> list[dict]:
     """Validate, render and write every report; returns the manifests written.
 
     1. load and validate settings; fingerprint settings, templates and generator (the cache key's shared part);
@@ -159,7 +159,10 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
     3. all problems of all files at once, and nothing in out/ changed, if any report is invalid;
     4. make the public archive site (out/site/) of what is ready and past its embargo at `now`;
     5. move the staged folders, index and site into out/; unchanged report folders stay where they are.
-    `now` defaults to the real clock; tests and `--now` pass their own (aware) instant.
+    `now` defaults to the real clock; tests and `--now` pass their own (aware) instant. `pdf` adds each
+    press page as PDF (about 200 ms each, cached like the rest): the archive site links them, so the
+    Pages workflow asks for them; a preview or a check of a pull request need not wait for them.
+    `pdf_on_request` tells the index that a server makes PDFs when asked (`newsroom preview`).
     """
     from pipeline import cache, outputs
 
@@ -174,7 +177,7 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
                               cache.templates_fingerprint(project.template_dir), site_url)
         target = (out_dir or project.out_dir).resolve()
         job = _Job(project, settings, inputs, cache.Cache(project.root / cache.CACHE_DIR, enabled=use_cache),
-                   outputs.open_staging(target), outputs.existing_revisions(target))
+                   outputs.open_staging(target), outputs.existing_revisions(target), pdf)
     try:
         with stats.step("reports"):
             results = _run_all(job, files, stats)
@@ -189,7 +192,8 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
             public = _site(built, settings, project, now, site_url)
         with stats.step("write"):
             manifests = outputs.write_outputs(built, target, project.template_dir, extra_files=public, staging=job.staging,
-                                              staged=frozenset(r.slug for r in results if r.staged))
+                                              staged=frozenset(r.slug for r in results if r.staged),
+                                              pdf_on_request=pdf_on_request)
     except BaseException:
         shutil.rmtree(job.staging, ignore_errors=True)
         raise
@@ -224,7 +228,8 @@ class _Job:
     inputs: cache.Inputs
     cache: cache.Cache
     staging: Path
-    existing: dict[str, str]  # slug → revision already in out/
+    existing: dict[str, outputs.Existing]  # slug → what out/ holds already
+    pdf: bool = False  # make press.pdf too
 
 
 @dataclass
@@ -250,11 +255,12 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
     from pipeline import outputs
 
     slug = Path(display).stem
+    have = job.existing.get(slug)
     entry = job.cache.lookup(key)
     files = report = None
     if entry is not None:
         manifest = entry.manifest
-        if job.existing.get(slug) != manifest["revision"]:
+        if have is None or not have.serves(manifest, job.pdf):
             try:
                 files = entry.files()
             except (OSError, ValueError) as err:
@@ -268,13 +274,28 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
             return _Result(slug, issues=err.issues)
         manifest, files, assets = render_report(report, job.settings, job.project, job.inputs)
         job.cache.store(key, report, manifest, files, assets)
-    staged = job.existing.get(slug) != manifest["revision"]
+    staged = have is None or not have.serves(manifest, job.pdf)
     if staged:
+        if job.pdf:
+            manifest, files = outputs.with_pdf(manifest, files, _pdf(job, key, manifest, files))
         outputs.write_report(job.staging / slug, manifest, files)
+    elif have.pdf is not None:  # the folder stays, and so does the PDF made for this revision
+        manifest = outputs.with_pdf_entry(manifest, have.pdf)
     if entry is not None:
         return _Result(slug, manifest, pickled=entry.pickled_report, translation=entry.translation, staged=staged)
     return _Result(slug, manifest, report, translation=getattr(report, "translation", None), staged=staged,
                    rendered=True)
+
+
+def _pdf(job: _Job, key: str, manifest: dict, files: dict[str, bytes]) -> bytes:
+    """The report's press PDF from the cache, or made now and cached (same key as the report)."""
+    from pipeline import outputs
+
+    data = job.cache.lookup_pdf(key)
+    if data is None:
+        data = outputs.press_pdf(manifest, files)
+        job.cache.store_pdf(key, data)
+    return data
 
 
 def _linked_reports(results: list[_Result]) -> list[Report]:
@@ -306,7 +327,7 @@ def _run_all(job: _Job, files: list[Path], stats: BuildStats) -> list[_Result]:
         raw = path.read_bytes()
         display = shown(path)
         items.append((display, raw, report_key(job.inputs, display, raw)))
-    work = [item for item in items if not job.cache.has(item[2])]
+    work = [item for item in items if not job.cache.has(item[2]) or job.pdf and not job.cache.has_pdf(item[2])]
     workers = min(_cpus(), len(work) // (POOL_MIN_REPORTS // 2)) if len(work) >= POOL_MIN_REPORTS else 1
     if workers > 1:
         import multiprocessing
@@ -366,10 +387,8 @@ def _warm(job: _Job) -> None:
     env = make_environment(str(job.project.template_dir))
     for name in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
         env.get_template(name)
-    try:
+    if job.pdf:
         import pipeline.pdf  # noqa: F401 - WeasyPrint takes about a second to import; once, not per worker
-    except ImportError:  # pragma: no cover - PDFs are optional
-        pass
 
 
 def _fresh_templates(templates_sha: str) -> None:

@@ -5,6 +5,8 @@ name it is shown under, the settings file, the templates, the site URL override 
 package version, a digest of the pipeline's own files and the installed distributions). An entry holds
 the validated report, its manifest and every file of its output folder, plus the size and modification
 time of each file it read from content/ (images): a changed or missing image is a miss, like in make.
+The press PDF, made only on request, sits beside its entry as `<key>.pdf`: the key covers everything
+the press page depends on, and the generator part covers WeasyPrint's version.
 
 One file per entry, written to a temp name and renamed into place, so a crash or a parallel build never
 leaves half an entry; an unreadable entry is a miss and is removed. Nothing here imports the renderer.
@@ -191,22 +193,54 @@ class Cache:
                   "report_bytes": len(pickled), "files": [[name, len(files[name])] for name in names]}
         chunks = [FORMAT, json.dumps(header, ensure_ascii=False).encode() + b"\n", pickled]
         chunks += [files[name] for name in names]
-        path = self._path(key)
+        _remove(self._pdf_path(key))  # made from what this entry replaces (an image may have changed)
+        if self._write(self._path(key), b"".join(chunks)):
+            self.used.add(key)
+            self.stored += 1
+
+    def _pdf_path(self, key: str) -> Path:
+        return self._path(key).with_suffix(".pdf")
+
+    def has_pdf(self, key: str) -> bool:
+        """True if the press PDF of the report with this key is cached (a stat, no read)."""
+        return self.enabled and self._pdf_path(key).is_file()
+
+    def lookup_pdf(self, key: str) -> bytes | None:
+        """The cached press PDF of the report with this key; it depends on nothing the key leaves out."""
+        if not self.enabled:
+            return None
+        try:
+            data = self._pdf_path(key).read_bytes()
+        except OSError:
+            return None
+        if not data.startswith(b"%PDF-"):
+            _remove(self._pdf_path(key))
+            return None
+        self.used.add(key)
+        return data
+
+    def store_pdf(self, key: str, data: bytes) -> None:
+        """Save the press PDF made for the report with this key."""
+        if self.enabled and self._write(self._pdf_path(key), data):
+            self.used.add(key)
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> bool:
+        """Write to a temp name beside `path` and rename; False (and a warning) if the disk refuses."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             try:
                 with os.fdopen(handle, "wb") as out:
-                    out.write(b"".join(chunks))
+                    out.write(data)
                 os.replace(temp, path)
             except BaseException:
                 _remove(Path(temp))
                 raise
         except OSError as err:  # a read-only or full disk costs speed, never the build
             logger.warning("cache: cannot write %s (%s); continuing without it", path, err)
-            return
-        self.used.add(key)
-        self.stored += 1
+            return False
+        return True
 
     def prune(self, keep_at_least: int = KEEP_AT_LEAST) -> int:
         """Remove the oldest entries this build did not use, keeping `keep_at_least` of them; returns how many.
@@ -220,7 +254,7 @@ class Cache:
         for shard in os.scandir(folder):
             if shard.is_dir():
                 for item in os.scandir(shard.path):
-                    if item.name.startswith(".tmp-") or item.name not in self.used:
+                    if item.name.startswith(".tmp-") or item.name.removesuffix(".pdf") not in self.used:
                         unused.append((item.stat().st_mtime_ns, item.path))
         unused.sort(reverse=True)
         for _, path in unused[keep_at_least:]:

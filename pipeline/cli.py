@@ -28,6 +28,9 @@ def _(msgid: str) -> str:
     return translator(os.environ.get("NEWSROOM_LANGUAGE", "en"))(msgid)
 
 
+LIST_REPORTS_UP_TO = 20  # a line per report up to here; an archive of thousands gets the summary line only
+
+
 def _size(number: int) -> str:
     from babel.numbers import format_decimal
 
@@ -95,23 +98,35 @@ def check(state: _State, paths: tuple[Path, ...]) -> None:
 @click.option("--now", default=None, callback=_parse_now, hidden=True,
               help="Build the public site as of this instant (ISO with offset) instead of the clock.")
 @click.option("--strict", is_flag=True, help="Then run `newsroom lint --strict` on what was built (CI).")
+@click.option("--pdf", is_flag=True, help="Also make each press release as PDF (about 0.2 s each, cached; "
+              "the archive site links them, so publish with it).")
 @click.pass_obj
 def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url: str | None, now,
-          strict: bool) -> None:
+          strict: bool, pdf: bool) -> None:
     """Render every report into out/<slug>/ and the public archive site into out/site/."""
     import datetime as dt
 
+    from pipeline.build import BuildStats
     from pipeline.build import build as build_reports
     from pipeline.site import is_published
 
     now = now or dt.datetime.now(dt.timezone.utc)
-    manifests = build_reports(state.project, list(paths) or None, out_dir, site_url, now=now)
+    stats = BuildStats()
+    manifests = build_reports(state.project, list(paths) or None, out_dir, site_url, now=now, pdf=pdf, stats=stats)
     target = out_dir or state.project.out_dir
-    for manifest in manifests:
-        size = _size(manifest["files"]["email.html"]["bytes"])
-        click.echo(_("built {slug} ({status}, email {size} bytes)").format(size=size, **manifest))
-    public = sum(is_published(manifest, now) for manifest in manifests)
-    click.echo(_("site: {count} report(s) public in {path}").format(count=public, path=target / "site"))
+    if len(manifests) <= LIST_REPORTS_UP_TO:
+        for manifest in manifests:
+            size = _size(manifest["files"]["email.html"]["bytes"])
+            click.echo(_("built {slug} ({status}, email {size} bytes)").format(size=size, **manifest))
+    click.echo(_("{count} report(s): {rendered} rendered, {unchanged} unchanged, {seconds:.2f} s").format(
+        count=len(manifests), rendered=stats.rendered, unchanged=len(manifests) - stats.written,
+        seconds=sum(stats.seconds.values())))
+    public = [manifest for manifest in manifests if is_published(manifest, now)]
+    click.echo(_("site: {count} report(s) public in {path}").format(count=len(public), path=target / "site"))
+    missing = sum("press.pdf" not in manifest["files"] for manifest in public)
+    if missing:
+        click.echo(_("site: {count} press release(s) without PDF; `newsroom build --pdf` makes them "
+                     "(the Pages workflow does)").format(count=missing))
     click.echo(_("open {path}").format(path=target / "index.html"))
     if strict:  # quality gates, see the quality commands below
         _lint_built(state, target, [manifest["slug"] for manifest in manifests])

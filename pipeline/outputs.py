@@ -22,12 +22,14 @@ from pipeline.cache import templates_fingerprint
 from pipeline.errors import OutputError
 
 MANIFEST = "manifest.json"
+PDF = "press.pdf"
 TEXT_FILES = ("email.html", "email.txt", "email.mjml", "email.eml", "press.html", "press.txt",
               "press-email.html", "press-email.txt", "press.eml")
 # Files made from other files of the same folder by a tool whose bytes depend on the machine (fonts,
 # WeasyPrint and fontTools versions). They are hashed in "files" like every file, but left out of the
-# revision, which names the content: a CI runner with other fonts must not see a new revision.
-DERIVED = ("press.pdf",)
+# revision, which names the content: a CI runner with other fonts must not see a new revision. The
+# PDF is made only when asked for (`build --pdf`): about 200 ms each, it would be 95 % of a build.
+DERIVED = (PDF,)
 
 
 @dataclass(frozen=True)
@@ -77,16 +79,25 @@ def report_files(rendition, report, settings) -> dict[str, bytes]:
     }
     for name, source in sorted(rendition.assets.items()):
         files[name] = Path(source).read_bytes()
-    files["press.pdf"] = _press_pdf(rendition, files)
     return files
 
 
-def _press_pdf(rendition, files: dict[str, bytes]) -> bytes:
-    """The press page as PDF; its images are served from this folder's files under their public URLs."""
+def press_pdf(manifest: dict, files: Mapping[str, bytes]) -> bytes:
+    """The press page of a built report as PDF; its images come from the report's own files, by public URL."""
     from pipeline.pdf import render_pdf
 
-    assets = {rendition.web_url + name: data for name, data in files.items() if name.startswith("images/")}
-    return render_pdf(rendition.press_html, assets)
+    assets = {manifest["web_url"] + name: files[name] for name in files if name.startswith("images/")}
+    return render_pdf(files["press.html"].decode(), assets)
+
+
+def with_pdf(manifest: dict, files: dict[str, bytes], pdf: bytes) -> tuple[dict, dict[str, bytes]]:
+    """The manifest and files with the PDF added; the revision stays (the PDF is DERIVED from press.html)."""
+    return with_pdf_entry(manifest, {"sha256": sha256_bytes(pdf), "bytes": len(pdf)}), {**files, PDF: pdf}
+
+
+def with_pdf_entry(manifest: dict, entry: dict) -> dict:
+    """The manifest listing a PDF with this hash and size (made by an earlier build of the same revision)."""
+    return {**manifest, "files": dict(sorted({**manifest["files"], PDF: entry}.items()))}
 
 
 def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes]) -> dict:
@@ -116,13 +127,14 @@ def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes
 
 def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, template_dir: Path,
                   extra_files: dict[str, bytes] | None = None, *, staging: Path | None = None,
-                  staged: frozenset[str] = frozenset()) -> list[dict]:
+                  staged: frozenset[str] = frozenset(), pdf_on_request: bool = False) -> list[dict]:
     """Write what changed into a temp dir beside out_dir, then move it in; unchanged report folders stay.
 
     A report folder whose manifest in out_dir already has the new revision is kept as it is; `staged`
     names folders the build already wrote into `staging`. The preview index is written when any report
     changed, and `extra_files` (relative path → bytes, e.g. the archive site under site/) are grouped by
     their first path part: a group equal to what out_dir holds is kept, otherwise it is staged whole.
+    `pdf_on_request`: the index links every press.pdf, because a server makes missing ones (preview).
     """
     out_dir = out_dir.resolve()
     staging = staging or open_staging(out_dir)
@@ -134,7 +146,7 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
             slug = manifest["slug"]
             if slug in staged:
                 pass
-            elif existing.get(slug) == manifest["revision"]:
+            elif slug in existing and existing[slug].serves(manifest, PDF in manifest["files"]):
                 keep.add(slug)
             else:
                 write_report(staging / slug, manifest, files)
@@ -146,7 +158,8 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
 
             index = make_environment(str(template_dir)).get_template("preview/index.html.j2")
             texts = {m["slug"]: files["email.txt"].decode() for m, files in built}
-            (staging / "index.html").write_text(index.render(manifests=manifests, texts=texts), encoding="utf-8")
+            (staging / "index.html").write_text(index.render(manifests=manifests, texts=texts,
+                                                                    pdf_on_request=pdf_on_request), encoding="utf-8")
         for top, group in _groups(extra_files or {}).items():
             if _stage_group(staging, out_dir, top, group):
                 keep.add(top)
@@ -182,11 +195,28 @@ def write_report(folder: Path, manifest: dict, files: Mapping[str, bytes]) -> No
 
 
 _REVISION = re.compile(rb'"revision": "([0-9a-f]{64})"')
+_PDF_ENTRY = re.compile(rb'"press\.pdf": \{\s*"bytes": (\d+),\s*"sha256": "([0-9a-f]{64})"')
 
 
-def existing_revisions(out_dir: Path) -> dict[str, str]:
-    """slug → revision of every report folder in out_dir (an unreadable manifest counts as no revision)."""
-    found: dict[str, str] = {}
+@dataclass(frozen=True)
+class Existing:
+    """What a report folder in out/ holds: its revision, and its PDF's manifest entry if it has one."""
+
+    revision: str
+    pdf: dict | None = None
+
+    def serves(self, manifest: dict, pdf: bool) -> bool:
+        """True if this folder can stay as it is for `manifest` (and has a PDF when one is asked for).
+
+        A PDF made for the same revision stays when a later build does not ask for one: it is the
+        same press page, and deleting it would only make the next `build --pdf` redo the work.
+        """
+        return self.revision == manifest["revision"] and (self.pdf is not None or not pdf)
+
+
+def existing_revisions(out_dir: Path) -> dict[str, Existing]:
+    """slug → what every report folder in out_dir holds (an unreadable manifest counts as nothing)."""
+    found: dict[str, Existing] = {}
     try:
         entries = list(os.scandir(out_dir))
     except FileNotFoundError:
@@ -194,11 +224,14 @@ def existing_revisions(out_dir: Path) -> dict[str, str]:
     for entry in entries:
         if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
             try:
-                match = _REVISION.search(Path(entry.path, MANIFEST).read_bytes())
+                data = Path(entry.path, MANIFEST).read_bytes()
             except OSError:
                 continue
+            match = _REVISION.search(data)
             if match:
-                found[entry.name] = match.group(1).decode()
+                pdf = _PDF_ENTRY.search(data)
+                found[entry.name] = Existing(match.group(1).decode(), pdf and {"sha256": pdf.group(2).decode(),
+                                                                                "bytes": int(pdf.group(1))})
     return found
 
 

@@ -6,7 +6,7 @@ GitHub Pages answers 404 for its address. Layout, fixed by the URLs the renderer
 
     site/index.html                       newest first, one section per language
     site/<slug>/index.html, images/       the newsletter's web version (E16 "view in browser")
-    site/presse/<slug>/index.html, .pdf   the press release page and its PDF
+    site/presse/<slug>/index.html, .pdf   the press release page and its PDF (when built with --pdf)
     site/feed.xml, sitemap.xml, robots.txt, 404.html
 
 Pure: takes what `build` rendered and returns relative path → bytes; `outputs` writes them.
@@ -39,7 +39,7 @@ class Entry:
     published: dt.datetime
     web_url: str
     press_url: str
-    pdf_url: str
+    pdf_url: str | None  # None when the build made no PDF (`build` without --pdf)
     pdf_bytes: int
 
     @property
@@ -61,9 +61,10 @@ def entries(built: list[tuple[dict, dict[str, bytes]]], timezone: str, now: dt.d
             continue
         published = published_at(embargo_of(manifest), dt.date.fromisoformat(manifest["event_date"]), timezone)
         slug = manifest["slug"]
+        pdf = manifest["files"].get("press.pdf")
         found.append(Entry(slug, manifest["title"], manifest["language"], manifest["preheader"], published,
-                           manifest["web_url"], manifest["press_url"], f"{manifest['press_url']}{slug}.pdf",
-                           len(files["press.pdf"])))
+                           manifest["web_url"], manifest["press_url"],
+                           f"{manifest['press_url']}{slug}.pdf" if pdf else None, pdf["bytes"] if pdf else 0))
     return sorted(found, key=lambda e: (e.published, e.slug), reverse=True)
 
 
@@ -80,7 +81,8 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
         # by name first: `files` may read from disk on access (outputs.FolderFiles), so only images are read
         out.update({f"{SITE}/{entry.slug}/{name}": files[name] for name in files if name.startswith("images/")})
         out[f"{SITE}/presse/{entry.slug}/index.html"] = files["press.html"]
-        out[f"{SITE}/presse/{entry.slug}/{entry.slug}.pdf"] = files["press.pdf"]
+        if entry.pdf_url:
+            out[f"{SITE}/presse/{entry.slug}/{entry.slug}.pdf"] = files["press.pdf"]
     env = make_environment(str(template_dir))
     page = {"settings": settings, "lang": settings.language, "_": i18n.translator(settings.language),
             "feed_url": f"{base}/feed.xml", "site_home": f"{base}/"}
@@ -125,8 +127,8 @@ def atom_feed(listed: list[Entry], settings, base: str, now: dt.datetime) -> byt
         item.register_extension("newsroom_links", _EntryLinks, atom=True, rss=False)
         item.newsroom_links.links = [
             {"href": entry.web_url, "rel": "related", "type": "text/html", "title": "Newsletter"},
-            {"href": entry.pdf_url, "rel": "enclosure", "type": "application/pdf", "length": str(entry.pdf_bytes)},
-        ]
+        ] + [{"href": entry.pdf_url, "rel": "enclosure", "type": "application/pdf", "length": str(entry.pdf_bytes)}
+             ] * bool(entry.pdf_url)
     return feed.atom_str(pretty=True)
 
 

@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import hashlib
 import json
 import os
 import re
@@ -59,9 +60,30 @@ def test_build_writes_every_output(tmp_project):
     folder = tmp_project / "out" / SEED
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["email.eml", "email.html", "email.mjml", "email.txt", "images", "manifest.json",
-                     "press-email.html", "press-email.txt", "press.eml", "press.html", "press.pdf", "press.txt"]
+                     "press-email.html", "press-email.txt", "press.eml", "press.html", "press.txt"]
     index = (tmp_project / "out" / "index.html").read_text(encoding="utf-8")
     assert f'src="{SEED}/email.html" width="375"' in index and f'href="{SEED}/press.html"' in index
+    assert "press.pdf" not in index  # no PDF was made, so none is linked
+    assert "1 press release(s) without PDF; `newsroom build --pdf` makes them" in result.stdout
+
+
+def test_build_pdf_adds_the_press_pdf_and_keeps_the_revision(tmp_project):
+    assert run(tmp_project, "build").returncode == 0
+    folder = tmp_project / "out" / SEED
+    plain = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    result = run(tmp_project, "build", "--pdf")
+    assert result.returncode == 0, result.stderr
+    with_pdf = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    data = (folder / "press.pdf").read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert with_pdf["files"]["press.pdf"] == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    assert with_pdf["revision"] == plain["revision"]  # the PDF is derived from press.html, not new content
+    assert (tmp_project / "out" / "site" / "presse" / SEED / f"{SEED}.pdf").read_bytes() == data
+    assert "without PDF" not in result.stdout
+    # a later build without --pdf keeps the PDF made for the same revision, in the folder and on the site
+    assert run(tmp_project, "build").returncode == 0
+    assert (folder / "press.pdf").read_bytes() == data
+    assert (tmp_project / "out" / "site" / "presse" / SEED / f"{SEED}.pdf").is_file()
 
 
 def test_eml_is_multipart_alternative_text_first_utf8(tmp_project):
@@ -129,6 +151,16 @@ def test_preview_serves_on_loopback_and_rebuilds(tmp_project):
             except urllib.error.HTTPError as err:
                 assert err.code == 404
                 err.close()
+        assert f'href="{SEED}/press.pdf"' in fetch(f"{url}/")  # linked although the build made none
+        with urllib.request.urlopen(f"{url}/{SEED}/press.pdf", timeout=60) as response:  # made on request
+            assert response.headers["Content-Type"] == "application/pdf"
+            assert response.read().startswith(b"%PDF-")
+        try:
+            fetch(f"{url}/no-such-report/press.pdf")
+            raise AssertionError("a PDF for a missing report was served")
+        except urllib.error.HTTPError as err:
+            assert err.code == 404
+            err.close()
         report = tmp_project / "content" / "reports" / "2023-06-01-kurzmeldung.yaml"
         report.write_text(report.read_text().replace("title: Kurzmeldung", "title: Kurzmeldung geändert"))
         assert proc.stdout.readline().startswith("built 3 report(s)")

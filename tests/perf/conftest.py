@@ -1,11 +1,10 @@
-"""Fixtures for the performance machinery's functional tests: a project with a few reports, fast PDFs.
+"""Fixtures for the performance machinery's functional tests: a project with a few reports.
 
 No test here times anything: speed is measured by `make bench` and read from out/bench.json.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
@@ -15,16 +14,6 @@ from pipeline.build import BuildStats, Project, build
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = "2021-11-29-industriestandort-berlin-brandenburg"
-
-
-@pytest.fixture(autouse=True)
-def _fast_pdf(monkeypatch):
-    """WeasyPrint takes ~0.3 s per report; these tests are about caching, not PDFs (tests/press covers them)."""
-    from pipeline import outputs
-
-    if hasattr(outputs, "_press_pdf"):
-        monkeypatch.setattr(outputs, "_press_pdf", lambda rendition, files: b"%PDF-test "
-                            + hashlib.sha256(rendition.press_html.encode()).hexdigest().encode())
 
 
 @pytest.fixture

@@ -21,11 +21,11 @@ def pdf_text(data: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def seed_pdf(tmp_path_factory):
-    """The seed's PDF as `newsroom build` writes it (no embargo, the repository's content)."""
+    """The seed's PDF as `newsroom build --pdf` writes it (no embargo, the repository's content)."""
     from press_support import copy_project
 
     root = copy_project(tmp_path_factory.mktemp("pdf") / "project")
-    build(Project(root), [root / "content" / "reports" / f"{SEED}.yaml"], now=BEFORE)
+    build(Project(root), [root / "content" / "reports" / f"{SEED}.yaml"], now=BEFORE, pdf=True)
     return (root / "out" / SEED / "press.pdf").read_bytes()
 
 
@@ -86,7 +86,7 @@ def test_other_addresses_are_refused_and_left_out():
 
 def test_an_embargoed_release_pdf_starts_with_the_sperrfrist(tmp_path):
     root = embargoed_project(tmp_path / "project")
-    build(Project(root), [root / "content" / "reports" / f"{SEED}.yaml"], now=BEFORE)
+    build(Project(root), [root / "content" / "reports" / f"{SEED}.yaml"], now=BEFORE, pdf=True)
     text = pdf_text((root / "out" / SEED / "press.pdf").read_bytes())
     assert text.startswith("PRESSEMITTEILUNG · SERVICE- UND BERATUNGSSTELLE FÜR REGIONALE INDUSTRIEINITIATIVEN "
                            "SPERRFRIST: 01.12.2026, 10:00 Uhr Regionalveranstaltung")

@@ -19,10 +19,10 @@ def test_build_now_before_and_at_the_lift(tmp_path):
     root = embargoed_project(tmp_path / "project")
     early = run(root, "build", "--now", "2026-12-01T09:59:59+01:00")
     assert early.returncode == 0, early.stderr
-    assert early.stdout.splitlines()[-2:] == ["site: 1 report(s) public in out/site", "open out/index.html"]
+    assert "site: 1 report(s) public in out/site" in early.stdout.splitlines()
     assert not (root / "out" / "site" / "presse" / SEED).exists()
     on_time = run(root, "build", "--now", "2026-12-01T09:00:00+00:00")
-    assert on_time.stdout.splitlines()[-2:] == ["site: 2 report(s) public in out/site", "open out/index.html"]
+    assert "site: 2 report(s) public in out/site" in on_time.stdout.splitlines()
     assert (root / "out" / "site" / "presse" / SEED / "index.html").is_file()
 
 

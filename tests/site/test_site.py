@@ -29,15 +29,15 @@ def project(tmp_path_factory) -> Project:
 
 @pytest.fixture(scope="module")
 def before(project) -> Path:
-    """out/ built one second before the seed's embargo lifts."""
-    build(project, out_dir=project.root / "out-before", now=BEFORE)
+    """out/ built one second before the seed's embargo lifts, with PDFs as the Pages workflow builds it."""
+    build(project, out_dir=project.root / "out-before", now=BEFORE, pdf=True)
     return project.root / "out-before"
 
 
 @pytest.fixture(scope="module")
 def after(project) -> Path:
-    """out/ built at the very instant the embargo lifts."""
-    build(project, out_dir=project.root / "out-after", now=LIFT)
+    """out/ built at the very instant the embargo lifts, with PDFs as the Pages workflow builds it."""
+    build(project, out_dir=project.root / "out-after", now=LIFT, pdf=True)
     return project.root / "out-after"
 
 
@@ -149,4 +149,14 @@ def test_the_default_clock_is_the_real_one(project, tmp_path):
     with mock.patch("pipeline.build.dt.datetime", Frozen):
         build(project, [project.content_dir / "reports" / f"{SEED}.yaml"], out_dir=tmp_path / "out")
     assert not (tmp_path / "out" / "site" / "presse" / SEED).exists()
-    assert (tmp_path / "out" / SEED / "press.pdf").is_file()
+    assert (tmp_path / "out" / SEED / "press.html").is_file()
+
+
+def test_without_pdfs_the_site_links_none(project, tmp_path):
+    """`build` without --pdf: the site neither holds nor links a PDF, and the feed has no enclosure."""
+    build(project, out_dir=tmp_path / "out", now=LIFT)
+    site = files(tmp_path / "out" / "site")
+    assert f"presse/{SEED}/index.html" in site and not [name for name in site if name.endswith(".pdf")]
+    assert ".pdf" not in (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
+    parsed = feedparser.parse((tmp_path / "out" / "site" / "feed.xml").read_bytes())
+    assert [link["rel"] for link in parsed.entries[0].links] == ["alternate", "related"]
