@@ -157,7 +157,8 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
     2. each report: take it from the cache if nothing it depends on changed, else load, validate and render it
        (in a process pool when there are many); stage its folder unless out/ has that revision already;
     3. all problems of all files at once, and nothing in out/ changed, if any report is invalid;
-    4. make the public archive site (out/site/) of what is ready and past its embargo at `now`;
+    4. make the public archive site (out/site/) of what is ready and past its embargo at `now`, unless
+       out/site is the one made for the same published reports and inputs (`site.fingerprint`);
     5. move the staged folders, index and site into out/; unchanged report folders stay where they are.
     `now` defaults to the real clock; tests and `--now` pass their own (aware) instant. `pdf` adds each
     press page as PDF (about 200 ms each, cached like the rest): the archive site links them, so the
@@ -189,14 +190,22 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
         built = [(r.manifest, outputs.FolderFiles((job.staging if r.staged else target) / r.slug, r.manifest["files"]))
                  for r in results]
         with stats.step("site"):
-            public = _site(built, settings, project, now, site_url)
+            from pipeline import site
+
+            now = now or dt.datetime.now(dt.timezone.utc)
+            site_key = site.fingerprint([manifest for manifest, _ in built], inputs.digest, now)
+            unchanged_site = job.cache.holds_site(target, site_key)
+            public = None if unchanged_site else _site(built, settings, project, now, site_url)
         with stats.step("write"):
             manifests = outputs.write_outputs(built, target, project.template_dir, extra_files=public, staging=job.staging,
                                               staged=frozenset(r.slug for r in results if r.staged),
-                                              pdf_on_request=pdf_on_request)
+                                              pdf_on_request=pdf_on_request, existing=job.existing,
+                                              keep=frozenset({site.SITE} if unchanged_site else ()))
     except BaseException:
         shutil.rmtree(job.staging, ignore_errors=True)
         raise
+    if not unchanged_site:
+        job.cache.remember_site(target, site_key)
     job.cache.prune()
     logger.info("built %d report(s): %d rendered, %d folder(s) written, %d worker(s)",
                 stats.reports, stats.rendered, stats.written, stats.workers)
@@ -210,10 +219,10 @@ def _settings_or_none(project: Project) -> Settings | None:
         return None
 
 
-def _site(built, settings: Settings, project: Project, now: dt.datetime | None, site_url: str | None) -> dict:
+def _site(built, settings: Settings, project: Project, now: dt.datetime, site_url: str | None) -> dict:
     from pipeline import site
 
-    return site.build_site(built, settings, project.template_dir, now or dt.datetime.now(dt.timezone.utc), site_url)
+    return site.build_site(built, settings, project.template_dir, now, site_url)
 
 
 # --- performance internals: the unit of work, the cache and the process pool ---

@@ -242,6 +242,31 @@ class Cache:
             return False
         return True
 
+    def holds_site(self, out_dir: Path, key: str) -> bool:
+        """True if out_dir/site is the one the last build made for `key` (same folder: renamed in whole)."""
+        if not self.enabled:
+            return False
+        try:
+            recorded = json.loads(self._site_stamp(out_dir).read_text(encoding="utf-8"))
+            stat = os.stat(out_dir / "site")
+        except (OSError, ValueError):
+            return False
+        return recorded == {"key": key, "folder": [stat.st_ino, stat.st_mtime_ns]}
+
+    def remember_site(self, out_dir: Path, key: str) -> None:
+        """Record that out_dir/site, as it is now, was made for `key`."""
+        if not self.enabled:
+            return
+        try:
+            stat = os.stat(out_dir / "site")
+        except OSError:
+            return
+        stamp = {"key": key, "folder": [stat.st_ino, stat.st_mtime_ns]}
+        self._write(self._site_stamp(out_dir), json.dumps(stamp).encode())
+
+    def _site_stamp(self, out_dir: Path) -> Path:
+        return self.root / "site" / hashlib.sha256(str(out_dir).encode()).hexdigest()[:24]
+
     def prune(self, keep_at_least: int = KEEP_AT_LEAST) -> int:
         """Remove the oldest entries this build did not use, keeping `keep_at_least` of them; returns how many.
 

@@ -127,7 +127,8 @@ def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes
 
 def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, template_dir: Path,
                   extra_files: dict[str, bytes] | None = None, *, staging: Path | None = None,
-                  staged: frozenset[str] = frozenset(), pdf_on_request: bool = False) -> list[dict]:
+                  staged: frozenset[str] = frozenset(), pdf_on_request: bool = False,
+                  existing: dict[str, Existing] | None = None, keep: frozenset[str] = frozenset()) -> list[dict]:
     """Write what changed into a temp dir beside out_dir, then move it in; unchanged report folders stay.
 
     A report folder whose manifest in out_dir already has the new revision is kept as it is; `staged`
@@ -135,23 +136,26 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
     changed, and `extra_files` (relative path → bytes, e.g. the archive site under site/) are grouped by
     their first path part: a group equal to what out_dir holds is kept, otherwise it is staged whole.
     `pdf_on_request`: the index links every press.pdf, because a server makes missing ones (preview).
+    `existing`: what out_dir holds, if the caller has read it already; `keep`: other entries to leave as
+    they are (the site, when the caller knows it is unchanged).
     """
     out_dir = out_dir.resolve()
     staging = staging or open_staging(out_dir)
     try:
-        existing = existing_revisions(out_dir)
-        keep: set[str] = set()
+        existing = existing_revisions(out_dir) if existing is None else existing
+        kept: set[str] = set()
         manifests = []
         for manifest, files in built:
             slug = manifest["slug"]
             if slug in staged:
                 pass
             elif slug in existing and existing[slug].serves(manifest, PDF in manifest["files"]):
-                keep.add(slug)
+                kept.add(slug)
             else:
                 write_report(staging / slug, manifest, files)
             manifests.append(manifest)
-        if keep == set(existing) and len(keep) == len(built) and (out_dir / "index.html").is_file():
+        keep = kept | keep
+        if kept == set(existing) and len(kept) == len(built) and (out_dir / "index.html").is_file():
             keep.add("index.html")  # same reports, same revisions, same templates: the same index
         else:
             from pipeline.render.environment import make_environment

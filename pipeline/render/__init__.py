@@ -2,7 +2,7 @@
 
 Steps, in order:
 1. context: the values every template shares (labels, dates, absolute asset URLs, sanitised body);
-2. newsletter: Jinja2 → MJML → MRML → css-inline (our component CSS only) → HTML (`email.py`);
+2. newsletter: Jinja2 (tag styles written inline by the `styled` filter) → MJML → MRML → HTML (`email.py`);
 3. text parts: from the model through `.txt.j2` templates, never scraped from the HTML;
 4. press release: web page, plain text and press email from the same context.
 Nothing here reads settings files, writes to disk or talks to the network.
@@ -10,6 +10,9 @@ Nothing here reads settings files, writes to disk or talks to the network.
 
 from __future__ import annotations
 
+import functools
+import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +54,7 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
     email_html = email_stage.compile_mjml(email_mjml, "email/newsletter.mjml.j2")
     email_text = _tidy(env.get_template("text/newsletter.txt.j2").render(ctx))
     press_mjml = env.get_template("email/press.mjml.j2").render(ctx)
+    press_text = _tidy(env.get_template("text/press.txt.j2").render(ctx))
     return Rendition(
         slug=report.slug,
         language=ctx["lang"],
@@ -61,9 +65,9 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
         email_text=email_text,
         press_subject=ctx["press_subject"],
         press_html=env.get_template("press/page.html.j2").render(ctx),
-        press_text=_tidy(env.get_template("text/press.txt.j2").render(ctx)),
+        press_text=press_text,
         press_email_html=email_stage.compile_mjml(press_mjml, "email/press.mjml.j2"),
-        press_email_text=_tidy(env.get_template("text/press-email.txt.j2").render(ctx)),
+        press_email_text=_tidy(env.get_template("text/press-email.txt.j2").render(ctx, press_text=press_text)),
         web_url=ctx["web_url"],
         press_url=ctx["press_url"],
         assets=assets,
@@ -78,8 +82,8 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
     def image_url(src: str) -> str:
         if src.startswith("https://"):
             return src
-        name = "images/" + Path(src).name
-        assets[name] = str((content_dir / src).resolve())
+        name = "images/" + posixpath.basename(src)
+        assets[name] = os.path.normpath(os.path.join(_resolved(content_dir), src))  # inside: checked by model
         return f"{site_url}/{report.slug}/{name}"
 
     hero = None
@@ -137,6 +141,12 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
     ctx["json_ld"] = press_meta.script_json(press_meta.json_ld(ctx))
     ctx["open_graph"] = press_meta.open_graph(ctx)
     return ctx, assets
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(folder: Path) -> str:
+    """A folder's real path, once per process (resolving walks every path component)."""
+    return str(folder.resolve())
 
 
 def _translation(report, lang: str, site_url: str) -> dict | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -108,3 +109,23 @@ def test_help_imports_no_heavy_module():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "HEAVY:", "imported at start-up: " + result.stdout[-200:]
+
+
+def test_an_unchanged_site_is_not_made_again(project, monkeypatch):
+    from pipeline import site
+
+    run(project)
+    calls = []
+    real = site.build_site
+    monkeypatch.setattr(site, "build_site", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    run(project)
+    assert calls == []  # same published reports, same inputs: out/site stays, unread
+    shutil.rmtree(project.out_dir / "site")
+    run(project)
+    assert calls == [1] and (project.out_dir / "site" / "index.html").is_file()
+    source = project.content_dir / "reports" / f"{SEED}.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("Industrie 2030", "Industrie 2031", 1),
+                      encoding="utf-8")
+    run(project)
+    assert calls == [1, 1]
+    assert "Industrie 2031" in (project.out_dir / "site" / "presse" / SEED / "index.html").read_text(encoding="utf-8")

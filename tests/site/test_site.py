@@ -160,3 +160,14 @@ def test_without_pdfs_the_site_links_none(project, tmp_path):
     assert ".pdf" not in (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
     parsed = feedparser.parse((tmp_path / "out" / "site" / "feed.xml").read_bytes())
     assert [link["rel"] for link in parsed.entries[0].links] == ["alternate", "related"]
+
+
+def test_one_out_folder_follows_the_clock(project, tmp_path):
+    """The site is made again when the clock crosses a lift, though no report changed."""
+    out = tmp_path / "out"
+    build(project, out_dir=out, now=BEFORE)
+    assert not (out / "site" / "presse" / SEED).exists()
+    build(project, out_dir=out, now=LIFT)
+    assert (out / "site" / "presse" / SEED / "index.html").is_file()
+    build(project, out_dir=out, now=BEFORE)  # a clock set back (or --now) is followed too
+    assert not (out / "site" / "presse" / SEED).exists()
