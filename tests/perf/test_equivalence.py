@@ -5,17 +5,10 @@ from __future__ import annotations
 import random
 import textwrap
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from pipeline.errors import RenderError
 from pipeline.render.environment import wrap
-from pipeline.render.message import build_message, message_bytes
-
-SETTINGS = SimpleNamespace(sender=SimpleNamespace(name="Service- und Beratungsstelle Industrieinitiativen",
-                                                  email="newsletter@example.org"), reply_to="presse@example.org")
-ALPHABET = "ab =\t\r\n\x0b\x0c\x1c\x85\u2028äöü€😀.-xyz  \t=3D" + "a" * 20
 
 
 def textwrap_fill(text, width=72, indent="", first=None):
@@ -33,30 +26,6 @@ def test_wrap_equals_textwrap(seed):
         width = rnd.choice([1, 2, 5, 10, 20, 40, 72, 78])
         indent, first = rnd.choice(["", "  ", "      "]), rnd.choice([None, "", "- ", "1. ", "  - ", "x" * 12])
         assert wrap(text, width, indent, first) == textwrap_fill(text, width, indent, first), (text, width)
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_message_bytes_equal_the_email_package(seed):
-    rnd = random.Random(seed)
-    alphabet = ALPHABET + "=" * 5 * seed
-    for _ in range(400):
-        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 400)))
-        html = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 900)))
-        subject = "".join(rnd.choice("abcäö €xy ") for _ in range(rnd.randint(1, 120)))
-        expected = build_message(subject=subject, text=text, html=html, settings=SETTINGS, language="de").as_bytes()
-        assert message_bytes(subject=subject, text=text, html=html, settings=SETTINGS, language="de") == expected
-
-
-def test_message_bytes_refuses_header_injection_like_the_email_package():
-    for make in (build_message, message_bytes):
-        with pytest.raises(RenderError, match="a mail header is invalid"):
-            make(subject="Hallo\r\nBcc: x@example.org", text="t", html="h", settings=SETTINGS, language="de")
-
-
-def test_message_bytes_with_extra_headers_takes_the_email_package():
-    kwargs = dict(subject="Hallo", text="t", html="<p>h</p>", settings=SETTINGS, language="de",
-                  extra_headers={"List-Unsubscribe": "<https://example.org/u>"})
-    assert message_bytes(**kwargs) == build_message(**kwargs).as_bytes()
 
 
 def _random_yaml(rnd: random.Random) -> str:
