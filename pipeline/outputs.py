@@ -161,9 +161,8 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
             from pipeline.render.environment import make_environment
 
             index = make_environment(str(template_dir)).get_template("preview/index.html.j2")
-            texts = {m["slug"]: files["email.txt"].decode() for m, files in built}
-            (staging / "index.html").write_text(index.render(manifests=manifests, texts=texts,
-                                                                    pdf_on_request=pdf_on_request), encoding="utf-8")
+            (staging / "index.html").write_text(index.render(manifests=manifests, pdf_on_request=pdf_on_request),
+                                                encoding="utf-8")
         for top, group in _groups(extra_files or {}).items():
             if _stage_group(staging, out_dir, top, group):
                 keep.add(top)

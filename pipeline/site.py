@@ -9,7 +9,8 @@ GitHub Pages answers 404 for its address. Layout, fixed by the URLs the renderer
     site/presse/<slug>/index.html, .pdf   the press release page and its PDF (when built with --pdf)
     site/feed.xml, sitemap.xml, robots.txt, 404.html
 
-Pure: takes what `build` rendered and returns relative path → bytes; `outputs` writes them.
+Pure: takes what `build` rendered and returns relative path → bytes; `outputs` writes them. The
+renderer is imported only when the site is made: a no-op build asks `fingerprint` and stops there.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from xml.etree import ElementTree
 
 from pipeline import __version__
 from pipeline.embargo import embargo_of, is_public, published_at
-from pipeline.render import UNSUBSCRIBE_TOKEN, i18n
-from pipeline.render.environment import make_environment
 
 SITE = "site"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -47,6 +46,8 @@ class Entry:
     @property
     def date(self) -> str:
         """The release day in the report's language, e.g. 29. November 2021."""
+        from pipeline.render import i18n
+
         return i18n.format_date_long(self.published.date(), self.language)
 
 
@@ -88,6 +89,9 @@ def entries(built: list[tuple[dict, dict[str, bytes]]], timezone: str, now: dt.d
 def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_dir: Path, now: dt.datetime,
                site_url: str | None = None) -> dict[str, bytes]:
     """Every file of the archive site as `site/…` → bytes, as it should be public at `now`."""
+    from pipeline.render import i18n
+    from pipeline.render.environment import make_environment
+
     base = (site_url or settings.site_url).rstrip("/")
     listed = entries(built, settings.timezone, now)
     by_slug = {manifest["slug"]: files for manifest, files in built}
@@ -115,6 +119,8 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
 
 def web_version(email_html: bytes, unsubscribe_url: str) -> bytes:
     """The newsletter as a web page: the email HTML with the general unsubscribe page, no per-recipient token."""
+    from pipeline.render import UNSUBSCRIBE_TOKEN
+
     return email_html.replace(UNSUBSCRIBE_TOKEN.encode(), unsubscribe_url.encode())
 
 
