@@ -24,7 +24,7 @@ import functools
 import hashlib
 import itertools
 import re
-from email.header import Header
+from email import base64mime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -59,27 +59,41 @@ def _boundary(text: bytes, html: bytes) -> str:
     return "=_newsroom_" + digest.hexdigest()[:32]
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=64)
 def _folded(name: str, value: str) -> bytes:
+    """One header as the email package folds it; cached for those every message of a build shares."""
     message = EmailMessage(policy=SMTP)
     message[name] = value
     return _header_block(message)
 
 
-@functools.lru_cache(maxsize=512)
 def _folded_subject(subject: str) -> bytes:
-    """The Subject line. Non-ASCII subjects are written as RFC 2047 encoded words by `email.header.Header`.
+    """The Subject line; a non-ASCII subject as RFC 2047 base64 encoded words, one per line.
 
     Python 3.11's folding (`policy.SMTP`) drops the space between two encoded words when it breaks the
     line there (CPython gh-144156, fixed after 3.11): about 6 % of long German subjects lost a space.
-    `Header` keeps every space inside the encoded text, where no fold can lose it.
+    Here every space sits inside an encoded word, and the whitespace between words is ignored when read
+    (RFC 2047 §6.2). `email.header.Header` does the same correctly but takes ~0.4 ms per subject; the
+    words are cut at 42 UTF-8 bytes (never inside a character), so each line stays within 78.
     """
     if subject.isascii():
-        return _folded("Subject", subject)
+        return _folded.__wrapped__("Subject", subject)  # not cached: every report has its own subject
     if "\r" in subject or "\n" in subject:
         raise ValueError("Header values may not contain linefeed or carriage return characters")
-    encoded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n", maxlinelen=78)
+    words, chunk, size = [], [], 0
+    for char in subject:
+        width = len(char.encode())
+        if size + width > _SUBJECT_WORD_BYTES:
+            words.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(char)
+        size += width
+    words.append("".join(chunk))
+    encoded = "\r\n ".join(base64mime.header_encode(word, charset="utf-8") for word in words)
     return f"Subject: {encoded}\r\n".encode("ascii")
+
+
+_SUBJECT_WORD_BYTES = 42  # → 56 base64 characters, 68 with "=?utf-8?b?…?=", 77 after "Subject: "
 
 
 @functools.lru_cache(maxsize=64)

@@ -68,7 +68,7 @@ def body_lines(data: bytes) -> list[bytes]:
 def generated(seed: int, count: int):
     rnd = random.Random(seed)
     for _ in range(count):
-        subject = "".join(rnd.choice("abcäö €xy ") for _ in range(rnd.randint(1, 120))).strip() or "x"
+        subject = "".join(rnd.choice("abcäö €xy 😀") for _ in range(rnd.randint(1, 120))).strip() or "x"
         yield dict(subject=subject, text=random_text(rnd, 80), html=random_text(rnd, 300), settings=SETTINGS,
                    language=rnd.choice(["de", "en", "de-AT"]))
 
