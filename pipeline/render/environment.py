@@ -41,6 +41,7 @@ def make_environment(template_dir: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["wrap"] = wrap
     env.filters["date_long"] = i18n.format_date_long
@@ -49,6 +50,20 @@ def make_environment(template_dir: str) -> jinja2.Environment:
     env.filters["hyphenate"] = hyphenate
     env.filters["styled"] = styled
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's cache folder, keyed by Jinja on each template's source.
+
+    Compiling our ~16 templates takes 0.2-0.7 s, in every process that renders (a preview rebuild, one
+    changed report); loading them compiled takes a few milliseconds. Jinja writes each file atomically.
+    """
+    folder = _user_cache() / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only home: compile every time
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder), pattern=f"newsroom-jinja{jinja2.__version__}-%s.cache")
 
 
 def styled(html: str, styles: dict[str, str]) -> Markup:

@@ -81,3 +81,24 @@ def test_an_unwritable_user_cache_still_hyphenates(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     table = environment._patterns(pyphen.LANGUAGES["en_GB"])
     assert table.positions("infrastructure") == pyphen.HyphDict(pyphen.LANGUAGES["en_GB"]).positions("infrastructure")
+
+
+def test_compiled_templates_are_kept_in_the_user_cache(tmp_path, monkeypatch):
+    from pipeline.render import environment
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "t.txt.j2").write_text("Hallo {{ name }}\n", encoding="utf-8")
+    environment.make_environment.cache_clear()
+    try:
+        assert environment.make_environment(str(templates)).get_template("t.txt.j2").render(name="Welt") == "Hallo Welt\n"
+        (compiled,) = (tmp_path / "newsroom" / "jinja").iterdir()
+        environment.make_environment.cache_clear()  # a new process: the template is loaded compiled
+        assert environment.make_environment(str(templates)).get_template("t.txt.j2").render(name="Du") == "Hallo Du\n"
+        (templates / "t.txt.j2").write_text("Servus {{ name }}\n", encoding="utf-8")  # edited: compiled anew
+        environment.make_environment.cache_clear()
+        assert environment.make_environment(str(templates)).get_template("t.txt.j2").render(name="Du") == "Servus Du\n"
+        assert list(compiled.parent.iterdir()) == [compiled]  # one bucket per template, its source checked
+    finally:
+        environment.make_environment.cache_clear()
