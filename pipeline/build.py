@@ -190,22 +190,19 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
         built = [(r.manifest, outputs.FolderFiles((job.staging if r.staged else target) / r.slug, r.manifest["files"]))
                  for r in results]
         with stats.step("site"):
-            from pipeline import site
-
-            now = now or dt.datetime.now(dt.timezone.utc)
-            site_key = site.fingerprint([manifest for manifest, _ in built], inputs.digest, now)
-            unchanged_site = job.cache.holds_site(target, site_key)
-            public = None if unchanged_site else _site(built, settings, project, now, site_url)
+            site_files = _site(job, built, now or dt.datetime.now(dt.timezone.utc), site_url, target)
         with stats.step("write"):
-            manifests = outputs.write_outputs(built, target, project.template_dir, extra_files=public, staging=job.staging,
+            if site_files is not None:
+                job.cache.remember_site(target, None)  # until the new site is in place
+            manifests = outputs.write_outputs(built, target, project.template_dir, staging=job.staging,
                                               staged=frozenset(r.slug for r in results if r.staged),
                                               pdf_on_request=pdf_on_request, existing=job.existing,
-                                              keep=frozenset({site.SITE} if unchanged_site else ()))
+                                              site=None if site_files is None else site_files[:2])
     except BaseException:
         shutil.rmtree(job.staging, ignore_errors=True)
         raise
-    if not unchanged_site:
-        job.cache.remember_site(target, site_key)
+    if site_files is not None:
+        job.cache.remember_site(target, site_files[2])
     job.cache.prune()
     logger.info("built %d report(s): %d rendered, %d folder(s) written, %d worker(s)",
                 stats.reports, stats.rendered, stats.written, stats.workers)
@@ -219,10 +216,26 @@ def _settings_or_none(project: Project) -> Settings | None:
         return None
 
 
-def _site(built, settings: Settings, project: Project, now: dt.datetime, site_url: str | None) -> dict:
+def _site(job: _Job, built, now: dt.datetime, site_url: str | None, target: Path):
+    """(files, every path, stamp) of the archive site at `now`, or None when out/site is already that.
+
+    Unchanged site: nothing is made or read. Otherwise only the pages of reports whose revision changed
+    are made; the index, feed and sitemap always (they list every report).
+    """
     from pipeline import site
 
-    return site.build_site(built, settings, project.template_dir, now, site_url)
+    state = site.published_state([manifest for manifest, _ in built], now)
+    key = site.fingerprint(state, job.inputs.digest, now)
+    stamp = job.cache.site_stamp(target)
+    if stamp is not None and stamp.get("key") == key:
+        return None
+    same_inputs = stamp is not None and stamp.get("inputs") == job.inputs.digest.hex()
+    unchanged = frozenset(slug for slug, entry in state.items()
+                          if same_inputs and stamp.get("entries", {}).get(slug) == entry)
+    files = site.build_site(built, job.settings, job.project.template_dir, now, site_url, unchanged)
+    paths = set(files) | {path for manifest, _ in built if manifest["slug"] in state
+                          for path in site.entry_paths(manifest)}
+    return files, paths, {"key": key, "inputs": job.inputs.digest.hex(), "entries": state}
 
 
 # --- performance internals: the unit of work, the cache and the process pool ---

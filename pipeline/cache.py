@@ -246,27 +246,31 @@ class Cache:
             return False
         return True
 
-    def holds_site(self, out_dir: Path, key: str) -> bool:
-        """True if out_dir/site is the one the last build made for `key` (same folder: renamed in whole)."""
+    def site_stamp(self, out_dir: Path) -> dict | None:
+        """What the last build recorded about out_dir/site, if that folder is still the one it wrote."""
         if not self.enabled:
-            return False
+            return None
         try:
             recorded = json.loads(self._site_stamp(out_dir).read_text(encoding="utf-8"))
             stat = os.stat(out_dir / "site")
         except (OSError, ValueError):
-            return False
-        return recorded == {"key": key, "folder": [stat.st_ino, stat.st_mtime_ns]}
+            return None
+        if not isinstance(recorded, dict) or recorded.get("folder") != [stat.st_ino, stat.st_mtime_ns]:
+            return None
+        return recorded
 
-    def remember_site(self, out_dir: Path, key: str) -> None:
-        """Record that out_dir/site, as it is now, was made for `key`."""
+    def remember_site(self, out_dir: Path, stamp: dict | None) -> None:
+        """Record `stamp` for out_dir/site as it is now (None: forget it, before the site is changed)."""
         if not self.enabled:
+            return
+        if stamp is None:
+            _remove(self._site_stamp(out_dir))
             return
         try:
             stat = os.stat(out_dir / "site")
         except OSError:
             return
-        stamp = {"key": key, "folder": [stat.st_ino, stat.st_mtime_ns]}
-        self._write(self._site_stamp(out_dir), json.dumps(stamp).encode())
+        self._write(self._site_stamp(out_dir), json.dumps({**stamp, "folder": [stat.st_ino, stat.st_mtime_ns]}).encode())
 
     def _site_stamp(self, out_dir: Path) -> Path:
         return self.root / "site" / hashlib.sha256(str(out_dir).encode()).hexdigest()[:24]

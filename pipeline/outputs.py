@@ -23,6 +23,7 @@ from pipeline.errors import OutputError
 
 MANIFEST = "manifest.json"
 PDF = "press.pdf"
+SITE = "site"
 TEXT_FILES = ("email.html", "email.txt", "email.mjml", "email.eml", "press.html", "press.txt",
               "press-email.html", "press-email.txt", "press.eml")
 # Files made from other files of the same folder by a tool whose bytes depend on the machine (fonts,
@@ -125,19 +126,19 @@ def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes
     }
 
 
-def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, template_dir: Path,
-                  extra_files: dict[str, bytes] | None = None, *, staging: Path | None = None,
-                  staged: frozenset[str] = frozenset(), pdf_on_request: bool = False,
-                  existing: dict[str, Existing] | None = None, keep: frozenset[str] = frozenset()) -> list[dict]:
+def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, template_dir: Path, *,
+                  staging: Path | None = None, staged: frozenset[str] = frozenset(), pdf_on_request: bool = False,
+                  existing: dict[str, Existing] | None = None,
+                  site: tuple[dict[str, bytes], set[str]] | None = None) -> list[dict]:
     """Write what changed into a temp dir beside out_dir, then move it in; unchanged report folders stay.
 
     A report folder whose manifest in out_dir already has the new revision is kept as it is; `staged`
     names folders the build already wrote into `staging`. The preview index is written when any report
-    changed, and `extra_files` (relative path → bytes, e.g. the archive site under site/) are grouped by
-    their first path part: a group equal to what out_dir holds is kept, otherwise it is staged whole.
+    changed. `site` is (files, every path) of the archive site under site/, or None to keep out_dir/site
+    as it is. A new site folder is staged and moved in whole; an existing one is brought up to date file
+    by file after the move (`_sync`): one changed report must not rewrite a thousand folders.
     `pdf_on_request`: the index links every press.pdf, because a server makes missing ones (preview).
-    `existing`: what out_dir holds, if the caller has read it already; `keep`: other entries to leave as
-    they are (the site, when the caller knows it is unchanged).
+    `existing`: what out_dir holds, if the caller has read it already.
     """
     out_dir = out_dir.resolve()
     staging = staging or open_staging(out_dir)
@@ -154,7 +155,7 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
             else:
                 write_report(staging / slug, manifest, files)
             manifests.append(manifest)
-        keep = kept | keep
+        keep = set(kept)
         if kept == set(existing) and len(kept) == len(built) and (out_dir / "index.html").is_file():
             keep.add("index.html")  # same reports, same revisions, same templates: the same index
         else:
@@ -163,13 +164,18 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
             index = make_environment(str(template_dir)).get_template("preview/index.html.j2")
             (staging / "index.html").write_text(index.render(manifests=manifests, pdf_on_request=pdf_on_request),
                                                 encoding="utf-8")
-        for top, group in _groups(extra_files or {}).items():
-            if _stage_group(staging, out_dir, top, group):
-                keep.add(top)
+        in_place = site is not None and (out_dir / SITE).is_dir()
+        if site is None or in_place:
+            keep.add(SITE)
+        else:
+            for name, data in _checked(site[0]).items():
+                _place(staging / name, data)
         _commit(staging, out_dir, keep)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if in_place:
+        _sync(out_dir, _checked(site[0]), site[1], moved=(str(staging), str(out_dir)))
     return manifests
 
 
@@ -267,44 +273,57 @@ class FolderFiles(Mapping):
         return len(self.names)
 
 
-def _groups(extra_files: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
-    """Extra files by their first path part (site/…); names must stay inside the output folder."""
-    groups: dict[str, dict[str, bytes]] = {}
-    for name, data in sorted(extra_files.items()):
-        parts = name.replace("\\", "/").split("/")
-        if name.startswith(("/", "\\")) or ":" in parts[0] or any(part in ("", ".", "..") for part in parts):
-            raise OutputError(f"{name}: refusing to write outside the output folder")
-        groups.setdefault(parts[0], {})[name] = data
-    return groups
+def _checked(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Site files by relative name, refused unless every name stays inside site/ of the output folder."""
+    for name in files:
+        parts = name.split("/")
+        if parts[0] != SITE or "\\" in name or ":" in name or any(part in ("", ".", "..") for part in parts):
+            raise OutputError(f"{name}: refusing to write outside the output folder's site/")
+    return files
 
 
-def _stage_group(staging: Path, out_dir: Path, top: str, group: dict[str, bytes]) -> bool:
-    """True if out_dir/top holds exactly `group`; else stage the whole group, hard-linking what it can.
+def _place(target: Path, data: bytes, origin: str | None = None) -> None:
+    """Put `data` at `target` (a new path): a hard link to its origin file when it has one, else written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    origin = origin or getattr(data, "origin", None)
+    if origin is not None:
+        try:
+            os.link(origin, target)
+            return
+        except OSError:  # no hard links on this file system (or across devices): write a copy
+            pass
+    target.write_bytes(data)
 
-    A file that is an unchanged copy of a report file (`FileBytes`) is a hard link to it, so next time
-    "unchanged" is one stat of each instead of reading both; other files are compared byte for byte.
+
+def _sync(out_dir: Path, files: dict[str, bytes], paths: set[str], moved: tuple[str, str]) -> None:
+    """Bring out_dir/site to `files` (changed ones) and `paths` (all that belong), file by file.
+
+    Each changed file is made under a temp name and renamed over the old one, so no file is ever half
+    written; files that no longer belong are removed, then folders left empty. A file copied from a
+    report (`FileBytes`) becomes a hard link to it; `moved` maps its staged path to where it is now.
     """
-    present = set(_files_below(out_dir, top))
-    base = str(out_dir)
-    same = {name for name, data in group.items() if name in present and _equal(os.path.join(base, name), data)}
-    if same == present == set(group):
-        return True
-    made = set()
-    for name, data in group.items():
-        target = staging / name
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+    present = set(_files_below(out_dir, SITE))
+    for name, data in files.items():
+        path = str(out_dir / name)
         origin = getattr(data, "origin", None)
-        source = origin if origin is not None else (out_dir / name if name in same else None)
-        if source is not None:
+        if origin is not None and origin.startswith(moved[0] + os.sep):
+            origin = moved[1] + origin[len(moved[0]):]
+        if name in present and _equal(path, data, origin):
+            continue
+        temp = Path(f"{path}.tmp-{os.getpid()}")
+        _place(temp, data, origin)
+        os.replace(temp, path)
+    folders = set()
+    for name in present - paths:
+        os.unlink(out_dir / name)
+        folders.add(os.path.dirname(name))
+    for folder in sorted(folders, key=len, reverse=True):  # deepest first; a folder still in use stays
+        while folder and folder != SITE:
             try:
-                os.link(source, target)
-                continue
-            except OSError:  # no hard links on this file system (or across devices): write a copy
-                pass
-        target.write_bytes(data)
-    return False
+                os.rmdir(out_dir / folder)
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
 
 
 def _files_below(out_dir: Path, top: str) -> list[str]:
@@ -319,10 +338,9 @@ def _files_below(out_dir: Path, top: str) -> list[str]:
     return found
 
 
-def _equal(path: str, data: bytes) -> bool:
+def _equal(path: str, data: bytes, origin: str | None = None) -> bool:
     try:
         stat = os.stat(path)
-        origin = getattr(data, "origin", None)
         if origin is not None and os.path.samestat(stat, os.stat(origin)):
             return True  # the same inode: a hard link made by an earlier build
         if stat.st_size != len(data):

@@ -56,19 +56,33 @@ def is_published(manifest: dict, now: dt.datetime) -> bool:
     return manifest["status"] == "ready" and is_public(manifest, now)
 
 
-def fingerprint(manifests: list[dict], inputs_digest: bytes, now: dt.datetime) -> str:
+def published_state(manifests: list[dict], now: dt.datetime) -> dict[str, list]:
+    """slug → [revision, PDF hash or None] of every report the site shows at `now`: what its pages are made of."""
+    return {m["slug"]: [m["revision"], (m["files"].get("press.pdf") or {}).get("sha256")]
+            for m in manifests if is_published(m, now)}
+
+
+def fingerprint(state: dict[str, list], inputs_digest: bytes, now: dt.datetime) -> str:
     """A digest of everything the site's bytes depend on, so an unchanged site need not be made again.
 
-    The published reports (by revision, which covers every file and input, and PDF), the shared inputs
-    (settings, templates, site URL, generator) and, when nothing is published, the clock (the feed's
-    <updated> is then `now`). Costs a few microseconds per report; making the site costs milliseconds.
+    The published reports (`published_state`: by revision, which covers every file and input, and PDF),
+    the shared inputs (settings, templates, site URL, generator) and, when nothing is published, the clock
+    (the feed's <updated> is then `now`). Costs microseconds per report; making the site, milliseconds.
     """
-    published = [[m["slug"], m["revision"], (m["files"].get("press.pdf") or {}).get("sha256")]
-                  for m in manifests if is_published(m, now)]
-    digest = hashlib.sha256(inputs_digest + json.dumps(published).encode())
-    if not published:
+    digest = hashlib.sha256(inputs_digest + json.dumps(sorted(state.items())).encode())
+    if not state:
         digest.update(now.isoformat().encode())
     return digest.hexdigest()
+
+
+def entry_paths(manifest: dict) -> list[str]:
+    """The site's files for one published report, named from its manifest (nothing is read)."""
+    slug = manifest["slug"]
+    paths = [f"{SITE}/{slug}/index.html", f"{SITE}/presse/{slug}/index.html"]
+    paths += [f"{SITE}/{slug}/{name}" for name in manifest["files"] if name.startswith("images/")]
+    if "press.pdf" in manifest["files"]:
+        paths.append(f"{SITE}/presse/{slug}/{slug}.pdf")
+    return paths
 
 
 def entries(built: list[tuple[dict, dict[str, bytes]]], timezone: str, now: dt.datetime) -> list[Entry]:
@@ -87,8 +101,12 @@ def entries(built: list[tuple[dict, dict[str, bytes]]], timezone: str, now: dt.d
 
 
 def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_dir: Path, now: dt.datetime,
-               site_url: str | None = None) -> dict[str, bytes]:
-    """Every file of the archive site as `site/…` → bytes, as it should be public at `now`."""
+               site_url: str | None = None, unchanged: frozenset[str] = frozenset()) -> dict[str, bytes]:
+    """Every file of the archive site as `site/…` → bytes, as it should be public at `now`.
+
+    The pages of reports named in `unchanged` (already on the site at the same revision, made with the
+    same inputs) are left out, and their files are not read; the index, feed and sitemap always come.
+    """
     from pipeline.render import i18n
     from pipeline.render.environment import make_environment
 
@@ -97,6 +115,8 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
     by_slug = {manifest["slug"]: files for manifest, files in built}
     out: dict[str, bytes] = {}
     for entry in listed:
+        if entry.slug in unchanged:
+            continue
         files = by_slug[entry.slug]
         out[f"{SITE}/{entry.slug}/index.html"] = web_version(files["email.html"], settings.unsubscribe_url)
         # by name first: `files` may read from disk on access (outputs.FolderFiles), so only images are read

@@ -129,3 +129,25 @@ def test_an_unchanged_site_is_not_made_again(project, monkeypatch):
     run(project)
     assert calls == [1, 1]
     assert "Industrie 2031" in (project.out_dir / "site" / "presse" / SEED / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_site_kept_up_to_date_in_place_equals_one_made_afresh(project, tmp_path):
+    """Edits, a removed report and one taken back to draft, each an in-place update of out/site: the
+    result is the site a clean build makes, file for file, with no folder left behind."""
+    reports = project.content_dir / "reports"
+    run(project)
+    seed = reports / f"{SEED}.yaml"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("Industrie 2030", "Industrie 2031", 1), encoding="utf-8")
+    run(project)
+    (reports / "2024-01-01-kopie-0.yaml").unlink()
+    run(project)
+    other = reports / "2024-01-02-kopie-1.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace("status: ready", "status: draft"), encoding="utf-8")
+    site_folder = (project.out_dir / "site").stat().st_ino
+    run(project)
+    assert (project.out_dir / "site").stat().st_ino == site_folder  # updated in place, not replaced
+    run(project, tmp_path / "fresh", use_cache=False)
+    assert tree(project.out_dir / "site") == tree(tmp_path / "fresh" / "site")
+    folders = {p.relative_to(project.out_dir) for p in (project.out_dir / "site").rglob("*") if p.is_dir()}
+    assert folders == {p.relative_to(tmp_path / "fresh") for p in (tmp_path / "fresh" / "site").rglob("*") if p.is_dir()}
+    assert "2024-01-02-kopie-1" not in {p.name for p in (project.out_dir / "site").iterdir()}
