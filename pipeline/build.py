@@ -172,7 +172,8 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
         files = discover(project, paths)
         settings = _settings_or_none(project)
         slugs = [path.stem for path in files]
-        if settings is None or not all(path.is_file() for path in files) or len(set(slugs)) < len(slugs):
+        named = paths is not None and not all(path.is_file() for path in files)  # discovered files exist
+        if settings is None or named or len(set(slugs)) < len(slugs):
             load_reports(project, paths)  # raises with every problem of settings and reports together
         inputs = cache.Inputs(outputs.sha256_bytes((project.content_dir / SETTINGS_FILE).read_bytes()),
                               cache.templates_fingerprint(project.template_dir), site_url)
@@ -184,7 +185,7 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
             results = _run_all(job, files, stats)
             issues = [issue for result in results for issue in result.issues]
             issues += check_translations(_linked_reports(results), settings.language,
-                                         {path.stem for path in discover(project)})
+                                         set(slugs) if paths is None else {path.stem for path in discover(project)})
         if issues:
             raise ContentError(issues)
         built = [(r.manifest, outputs.FolderFiles((job.staging if r.staged else target) / r.slug, r.manifest["files"]))
@@ -380,18 +381,19 @@ class _Displays:
     def __init__(self, project: Project):
         self.project = project
         self.root = project.root.resolve()
-        self.folders: dict[Path, Path] = {}
+        self.folders: dict[Path, str | None] = {}  # folder → its path relative to the root, with "/"
 
     def __call__(self, path: Path) -> str:
-        if path.is_symlink():  # resolves elsewhere: leave it to the general rule
+        if os.path.islink(path):  # resolves elsewhere: leave it to the general rule
             return self.project.display(path)
-        folder = self.folders.get(path.parent)
-        if folder is None:
-            folder = self.folders[path.parent] = path.parent.resolve()
-        try:
-            return str((folder / path.name).relative_to(self.root))
-        except ValueError:
-            return str(path)
+        parent = path.parent
+        if parent not in self.folders:
+            try:
+                self.folders[parent] = str(parent.resolve().relative_to(self.root)) + os.sep
+            except ValueError:
+                self.folders[parent] = None
+        prefix = self.folders[parent]
+        return str(path) if prefix is None else (prefix + path.name).removeprefix("." + os.sep)
 
 
 def _cpus() -> int:

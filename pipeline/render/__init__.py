@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import embargo as embargo_rules
-from pipeline.render import email as email_stage
-from pipeline.render import i18n, markdown, press as press_meta
-from pipeline.render.environment import make_environment
+from pipeline.render import i18n
+
+# The renderer's own modules (MRML, Jinja2, Markdown) are imported by the functions that use them, so
+# importing this package for UNSUBSCRIBE_TOKEN or i18n (the CLI, the site, a no-op build) stays cheap.
 
 UNSUBSCRIBE_TOKEN = "%UNSUBSCRIBE_URL%"  # replaced per provider with its merge tag at send time
 QUOTES = {"de": ("„", "“"), "en": ("“", "”")}
@@ -48,6 +49,9 @@ class Rendition:
 
 def render(report, settings, template_dir: Path, content_dir: Path, *, site_url: str | None = None) -> Rendition:
     """Render every output of one validated report. `site_url` overrides the public address (preview)."""
+    from pipeline.render import email as email_stage
+    from pipeline.render.environment import make_environment
+
     env = make_environment(str(template_dir))
     ctx, assets = _context(report, settings, content_dir, (site_url or settings.site_url).rstrip("/"))
     email_mjml = env.get_template("email/newsletter.mjml.j2").render(ctx)
@@ -75,6 +79,8 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
 
 
 def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, dict[str, str]]:
+    from pipeline.render import markdown, press as press_meta
+
     lang = report.language or settings.language
     _ = i18n.translator(lang)
     assets: dict[str, str] = {}
