@@ -178,13 +178,13 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
         inputs = cache.Inputs(outputs.sha256_bytes((project.content_dir / SETTINGS_FILE).read_bytes()),
                               cache.templates_fingerprint(project.template_dir), site_url)
         target = (out_dir or project.out_dir).resolve()
-        job = _Job(project, settings, inputs, cache.Cache(project.root / cache.CACHE_DIR, enabled=use_cache),
-                   outputs.open_staging(target), outputs.existing_revisions(target), pdf)
+        store = cache.Cache(project.root / cache.CACHE_DIR, enabled=use_cache)
+        job = _Job(project, settings, inputs, store, outputs.open_staging(target), target, store.build_log(target), pdf)
     try:
         with stats.step("reports"):
             results = _run_all(job, files, stats)
             issues = [issue for result in results for issue in result.issues]
-            issues += check_translations(_linked_reports(results), settings.language,
+            issues += check_translations(_linked_reports(job, results), settings.language,
                                          set(slugs) if paths is None else {path.stem for path in discover(project)})
         if issues:
             raise ContentError(issues)
@@ -197,13 +197,14 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
                 job.cache.remember_site(target, None)  # until the new site is in place
             manifests = outputs.write_outputs(built, target, project.template_dir, staging=job.staging,
                                               staged=frozenset(r.slug for r in results if r.staged),
-                                              pdf_on_request=pdf_on_request, existing=job.existing,
+                                              pdf_on_request=pdf_on_request,
                                               site=None if site_files is None else site_files[:2])
     except BaseException:
         shutil.rmtree(job.staging, ignore_errors=True)
         raise
     if site_files is not None:
         job.cache.remember_site(target, site_files[2])
+    _log(job, results)
     job.cache.prune()
     logger.info("built %d report(s): %d rendered, %d folder(s) written, %d worker(s)",
                 stats.reports, stats.rendered, stats.written, stats.workers)
@@ -251,7 +252,8 @@ class _Job:
     inputs: cache.Inputs
     cache: cache.Cache
     staging: Path
-    existing: dict[str, outputs.Existing]  # slug → what out/ holds already
+    target: Path  # the output folder
+    log: dict[str, dict]  # what the last build wrote there, by slug (`_log`)
     pdf: bool = False  # make press.pdf too
 
 
@@ -267,6 +269,9 @@ class _Result:
     issues: list[Issue] = field(default_factory=list)
     staged: bool = False  # its folder was written into the staging folder
     rendered: bool = False
+    key: str = ""
+    assets: list[list] | None = None  # [source, size, mtime_ns] of the content files it read; None: unknown
+    logged: bool = False  # taken from the build log: nothing was read but the source
 
 
 _JOB: _Job | None = None  # set before forking: workers read it instead of receiving it with every task
@@ -278,7 +283,12 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
     from pipeline import outputs
 
     slug = Path(display).stem
-    have = job.existing.get(slug)
+    logged = job.log.get(slug)
+    if logged is not None and logged.get("key") == key and _still_in_place(job, slug, logged):
+        job.cache.used.add(key)
+        return _Result(slug, logged["manifest"], translation=logged.get("translation"), key=key,
+                       assets=logged["assets"], logged=True)
+    have = outputs.existing_in(os.path.join(job.target, slug))
     entry = job.cache.lookup(key)
     files = report = None
     if entry is not None:
@@ -296,7 +306,7 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
         except ContentError as err:
             return _Result(slug, issues=err.issues)
         manifest, files, assets = render_report(report, job.settings, job.project, job.inputs)
-        job.cache.store(key, report, manifest, files, assets)
+        stored = job.cache.store(key, report, manifest, files, assets)
     staged = have is None or not have.serves(manifest, job.pdf)
     if staged:
         if job.pdf:
@@ -305,9 +315,54 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
     elif have.pdf is not None:  # the folder stays, and so does the PDF made for this revision
         manifest = outputs.with_pdf_entry(manifest, have.pdf)
     if entry is not None:
-        return _Result(slug, manifest, pickled=entry.pickled_report, translation=entry.translation, staged=staged)
+        return _Result(slug, manifest, pickled=entry.pickled_report, translation=entry.translation, staged=staged,
+                       key=key, assets=entry.assets)
     return _Result(slug, manifest, report, translation=getattr(report, "translation", None), staged=staged,
-                   rendered=True)
+                   rendered=True, key=key, assets=stored)
+
+
+def _still_in_place(job: _Job, slug: str, logged: dict) -> bool:
+    """True if out/<slug> is the very folder the last build wrote for this key, and its images are unchanged.
+
+    The folder is checked by inode and modification time, as make and ninja trust their logs: a folder
+    is only ever replaced whole, by a rename, so a rewritten one has another inode.
+    """
+    from pipeline.cache import assets_unchanged
+    from pipeline.outputs import PDF
+
+    try:
+        stat = os.stat(os.path.join(job.target, slug))
+    except OSError:
+        return False
+    if [stat.st_ino, stat.st_mtime_ns] != logged.get("folder"):
+        return False
+    if job.pdf and PDF not in logged["manifest"]["files"]:
+        return False
+    return assets_unchanged(logged["assets"])
+
+
+
+def _log(job: _Job, results: list[_Result]) -> None:
+    """Record what this build left in out/, so the next one can tell an unchanged report by its source alone.
+
+    Like ninja's .ninja_log: per report the cache key, the manifest, the images it read (by stat) and
+    the folder's identity. A no-op build reads this one file instead of a cache entry and a manifest
+    per report. Written only when something changed.
+    """
+    if all(r.logged for r in results) and len(results) == len(job.log):
+        return
+    log = {}
+    for r in results:
+        if r.logged:
+            log[r.slug] = job.log[r.slug]
+        elif r.assets is not None:
+            try:
+                stat = os.stat(os.path.join(job.target, r.slug))
+            except OSError:
+                continue
+            log[r.slug] = {"key": r.key, "manifest": r.manifest, "translation": r.translation, "assets": r.assets,
+                           "folder": [stat.st_ino, stat.st_mtime_ns]}
+    job.cache.save_build_log(job.target, log)
 
 
 def _pdf(job: _Job, key: str, manifest: dict, files: dict[str, bytes]) -> bytes:
@@ -321,17 +376,30 @@ def _pdf(job: _Job, key: str, manifest: dict, files: dict[str, bytes]) -> bytes:
     return data
 
 
-def _linked_reports(results: list[_Result]) -> list[Report]:
+def _linked_reports(job: _Job, results: list[_Result]) -> list[Report]:
     """The reports `check_translations` reads: those with a `translation:` link and those they name.
 
     It skips every report without a link except as a link's target, so the others need not be
     unpickled from the cache (most of a no-op build's time otherwise).
     """
+    named = {r.translation for r in results if r.translation}
+    return [r.report or _report_of(job, r) for r in results
+            if r.manifest is not None and (r.translation or r.slug in named)]
+
+
+def _report_of(job: _Job, result: _Result) -> Report:
+    """The validated report of a result that did not keep it: from its cache entry, else from its source."""
     from pipeline.cache import load_report
 
-    named = {r.translation for r in results if r.translation}
-    return [r.report or load_report(r.pickled) for r in results
-            if r.manifest is not None and (r.translation or r.slug in named)]
+    pickled = result.pickled
+    if pickled is None:
+        entry = job.cache.lookup(result.key)
+        pickled = entry.pickled_report if entry is not None else None
+    if pickled is not None:
+        return load_report(pickled)
+    source = result.manifest["source"]
+    return validate(load_content(job.project.root / source, display=source), job.project.content_dir,
+                    job.settings.timezone)
 
 
 def _pool_unit(display: str, raw: bytes, key: str) -> _Result:

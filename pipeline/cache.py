@@ -99,6 +99,7 @@ class Entry:
     translation: str | None  # the report's `translation:` link, read by cross-file rules without unpickling
     files_at: int
     sizes: list[tuple[str, int]]
+    assets: list[list] = field(default_factory=list)  # [source, size, mtime_ns] of each content file it read
 
     def files(self) -> dict[str, bytes]:
         """Every file of the report's output folder (manifest.json excepted), read from the entry."""
@@ -157,34 +158,32 @@ class Cache:
             logger.info("cache: dropping unreadable entry %s (%s)", path, err)
             _remove(path)
             return None
-        for source, size, mtime_ns in header["assets"].values():
-            try:
-                stat = os.stat(source)
-            except OSError:
-                return None
-            if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
-                return None
+        assets = list(header["assets"].values())
+        if not assets_unchanged(assets):
+            return None
         self.used.add(key)
         return Entry(key, path, header["manifest"], pickled, header.get("translation"), files_at,
-                     [tuple(pair) for pair in header["files"]])
+                     [tuple(pair) for pair in header["files"]], assets)
 
-    def store(self, key: str, report, manifest: dict, files: dict[str, bytes], assets: dict[str, str]) -> None:
+    def store(self, key: str, report, manifest: dict, files: dict[str, bytes],
+              assets: dict[str, str]) -> list[list] | None:
         """Save one rendered report; `assets` maps output name → the content file it was copied from.
 
-        An asset whose bytes no longer match what was rendered (edited during the build) is not
-        recorded with its new stat: the entry is skipped, and the next build renders again.
+        Returns [source, size, mtime_ns] of each asset, or None if the entry was not saved: an asset
+        whose bytes no longer match what was rendered (edited during the build) is not recorded with
+        its new stat, so the entry is skipped, and the next build renders again.
         """
         if not self.enabled:
-            return
+            return None
         stats = {}
         for name, source in sorted(assets.items()):
             try:
                 stat = os.stat(source)
                 current = Path(source).read_bytes()
             except OSError:
-                return
+                return None
             if current != files.get(name):
-                return
+                return None
             stats[name] = [source, stat.st_size, stat.st_mtime_ns]
         buffer = io.BytesIO()
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(report)
@@ -196,9 +195,11 @@ class Cache:
         chunks = [FORMAT, json.dumps(header, ensure_ascii=False).encode() + b"\n", pickled]
         chunks += [files[name] for name in names]
         _remove(self._pdf_path(key))  # made from what this entry replaces (an image may have changed)
-        if self._write(self._path(key), b"".join(chunks)):
-            self.used.add(key)
-            self.stored += 1
+        if not self._write(self._path(key), b"".join(chunks)):
+            return None
+        self.used.add(key)
+        self.stored += 1
+        return list(stats.values())
 
     def _pdf_path(self, key: str) -> str:
         return self._path(key) + ".pdf"
@@ -245,6 +246,24 @@ class Cache:
             logger.warning("cache: cannot write %s (%s); continuing without it", path, err)
             return False
         return True
+
+    def build_log(self, out_dir: Path) -> dict[str, dict]:
+        """What the last build wrote into out_dir, by slug (see `build._Logged`); {} if unknown."""
+        if not self.enabled:
+            return {}
+        try:
+            with open(self._log_path(out_dir), "rb") as handle:
+                log = json.loads(handle.read())
+        except (OSError, ValueError):
+            return {}
+        return log if isinstance(log, dict) else {}
+
+    def save_build_log(self, out_dir: Path, log: dict[str, dict]) -> None:
+        if self.enabled:
+            self._write(self._log_path(out_dir), json.dumps(log, ensure_ascii=False).encode())
+
+    def _log_path(self, out_dir: Path) -> Path:
+        return self.root / "builds" / hashlib.sha256(str(out_dir).encode()).hexdigest()[:24]
 
     def site_stamp(self, out_dir: Path) -> dict | None:
         """What the last build recorded about out_dir/site, if that folder is still the one it wrote."""
@@ -293,6 +312,18 @@ class Cache:
         for _, path in unused[keep_at_least:]:
             _remove(Path(path))
         return max(0, len(unused) - keep_at_least)
+
+
+def assets_unchanged(assets: list[list]) -> bool:
+    """True if every [source, size, mtime_ns] still matches the file on disk (like make, by stat)."""
+    for source, size, mtime_ns in assets:
+        try:
+            stat = os.stat(source)
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+            return False
+    return True
 
 
 def load_report(pickled: bytes):

@@ -127,36 +127,31 @@ def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes
 
 
 def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, template_dir: Path, *,
-                  staging: Path | None = None, staged: frozenset[str] = frozenset(), pdf_on_request: bool = False,
-                  existing: dict[str, Existing] | None = None,
+                  staging: Path | None = None, staged: frozenset[str] | None = None, pdf_on_request: bool = False,
                   site: tuple[dict[str, bytes], set[str]] | None = None) -> list[dict]:
     """Write what changed into a temp dir beside out_dir, then move it in; unchanged report folders stay.
 
-    A report folder whose manifest in out_dir already has the new revision is kept as it is; `staged`
-    names folders the build already wrote into `staging`. The preview index is written when any report
-    changed. `site` is (files, every path) of the archive site under site/, or None to keep out_dir/site
-    as it is. A new site folder is staged and moved in whole; an existing one is brought up to date file
-    by file after the move (`_sync`): one changed report must not rewrite a thousand folders.
-    `pdf_on_request`: the index links every press.pdf, because a server makes missing ones (preview).
-    `existing`: what out_dir holds, if the caller has read it already.
+    `staged` names the report folders the build already wrote into `staging`; every other one in
+    `built` is in out_dir already, as it should be (None: decide here, reading each folder's manifest).
+    Folders in out_dir that are not in `built` are removed. The preview index is written when any
+    report changed. `site` is (files, every path) of the archive site under site/, or None to keep
+    out_dir/site as it is. A new site folder is staged and moved in whole; an existing one is brought
+    up to date file by file after the move (`_sync`): one changed report must not rewrite a thousand
+    folders. `pdf_on_request`: the index links every press.pdf, as a server makes missing ones (preview).
     """
     out_dir = out_dir.resolve()
     staging = staging or open_staging(out_dir)
     try:
-        existing = existing_revisions(out_dir) if existing is None else existing
-        kept: set[str] = set()
-        manifests = []
-        for manifest, files in built:
-            slug = manifest["slug"]
-            if slug in staged:
-                pass
-            elif slug in existing and existing[slug].serves(manifest, PDF in manifest["files"]):
-                kept.add(slug)
-            else:
-                write_report(staging / slug, manifest, files)
-            manifests.append(manifest)
-        keep = set(kept)
-        if kept == set(existing) and len(kept) == len(built) and (out_dir / "index.html").is_file():
+        if staged is None:
+            existing = existing_revisions(out_dir)
+            staged = frozenset(manifest["slug"] for manifest, _ in built if not (
+                manifest["slug"] in existing and existing[manifest["slug"]].serves(manifest, PDF in manifest["files"])))
+            for manifest, files in built:
+                if manifest["slug"] in staged:
+                    write_report(staging / manifest["slug"], manifest, files)
+        manifests = [manifest for manifest, _ in built]
+        keep = {manifest["slug"] for manifest in manifests} - staged
+        if not staged and keep == set(report_folders(out_dir)) and (out_dir / "index.html").is_file():
             keep.add("index.html")  # same reports, same revisions, same templates: the same index
         else:
             from pipeline.render.environment import make_environment
@@ -177,6 +172,15 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
     if in_place:
         _sync(out_dir, _checked(site[0]), site[1], moved=(str(staging), str(out_dir)))
     return manifests
+
+
+def report_folders(out_dir: Path) -> list[str]:
+    """Names of the report folders in out_dir (every folder but site/ and hidden ones)."""
+    try:
+        return [entry.name for entry in os.scandir(out_dir) if entry.is_dir(follow_symlinks=False)
+                and not entry.name.startswith(".") and entry.name != SITE]
+    except FileNotFoundError:
+        return []
 
 
 def open_staging(out_dir: Path) -> Path:
@@ -223,6 +227,20 @@ class Existing:
         return self.revision == manifest["revision"] and (self.pdf is not None or not pdf)
 
 
+def existing_in(folder: str) -> Existing | None:
+    """What one report folder holds according to its manifest; None if it has no readable one."""
+    try:
+        with open(os.path.join(folder, MANIFEST), "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    match = _REVISION.search(data)
+    if not match:
+        return None
+    pdf = _PDF_ENTRY.search(data)
+    return Existing(match.group(1).decode(), pdf and {"sha256": pdf.group(2).decode(), "bytes": int(pdf.group(1))})
+
+
 def existing_revisions(out_dir: Path) -> dict[str, Existing]:
     """slug → what every report folder in out_dir holds (an unreadable manifest counts as nothing)."""
     found: dict[str, Existing] = {}
@@ -232,15 +250,9 @@ def existing_revisions(out_dir: Path) -> dict[str, Existing]:
         return found
     for entry in entries:
         if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
-            try:
-                data = Path(entry.path, MANIFEST).read_bytes()
-            except OSError:
-                continue
-            match = _REVISION.search(data)
-            if match:
-                pdf = _PDF_ENTRY.search(data)
-                found[entry.name] = Existing(match.group(1).decode(), pdf and {"sha256": pdf.group(2).decode(),
-                                                                                "bytes": int(pdf.group(1))})
+            held = existing_in(entry.path)
+            if held is not None:
+                found[entry.name] = held
     return found
 
 

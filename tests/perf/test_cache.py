@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -138,3 +139,27 @@ def test_prune_keeps_what_the_last_build_used(project):
     store.stored, store.used = 1, now - used
     assert store.prune(keep_at_least=0) == len(used)
     assert {p.name for p in folder.rglob("*") if p.is_file()} == now - used
+
+
+def test_a_noop_build_reads_only_the_sources_and_the_build_log(project, monkeypatch):
+    run(project)
+    log = next((project.root / cache.CACHE_DIR / "builds").iterdir())
+    written = log.stat().st_mtime_ns
+    lookups = []
+    real = cache.Cache.lookup
+    monkeypatch.setattr(cache.Cache, "lookup", lambda self, key: lookups.append(key) or real(self, key))
+    _, stats = run(project)
+    assert (stats.rendered, stats.written, lookups) == (0, 0, [])
+    assert log.stat().st_mtime_ns == written  # nothing changed, nothing logged
+
+
+def test_the_build_log_is_not_trusted_for_a_replaced_folder_or_a_changed_image(project):
+    run(project)
+    shutil.rmtree(project.out_dir / SEED)  # gone: back from the cache, not rendered
+    _, stats = run(project)
+    assert (stats.rendered, stats.written) == (0, 1) and (project.out_dir / SEED / "email.html").is_file()
+    image = project.content_dir / "images" / "logo.png"
+    image.write_bytes(image.read_bytes() + b"\0")
+    _, stats = run(project)
+    assert stats.rendered == 8
+    assert (project.out_dir / SEED / "images" / "logo.png").read_bytes() == image.read_bytes()
