@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 CACHE_DIR = Path(".newsroom") / "cache"
 FORMAT = b"newsroom-cache/1\n"
 KEEP_AT_LEAST = 256  # entries kept besides those the last build used, so switching branches back stays fast
+KEEP_OUTPUT_FOLDERS = 8  # build logs and site stamps kept, the most recently written first
 
 
 @dataclass(frozen=True)
@@ -311,7 +312,18 @@ class Cache:
         unused.sort(reverse=True)
         for _, path in unused[keep_at_least:]:
             _remove(Path(path))
+        for kind in ("builds", "site"):  # per output folder; a preview's temp folder leaves one behind
+            stamps = sorted(((item.stat().st_mtime_ns, item.path) for item in _scan(self.root / kind)), reverse=True)
+            for _, path in stamps[KEEP_OUTPUT_FOLDERS:]:
+                _remove(path)
         return max(0, len(unused) - keep_at_least)
+
+
+def _scan(folder: Path) -> list[os.DirEntry]:
+    try:
+        return [item for item in os.scandir(folder) if item.is_file()]
+    except OSError:
+        return []
 
 
 def assets_unchanged(assets: list[list]) -> bool:

@@ -163,3 +163,12 @@ def test_the_build_log_is_not_trusted_for_a_replaced_folder_or_a_changed_image(p
     _, stats = run(project)
     assert stats.rendered == 8
     assert (project.out_dir / SEED / "images" / "logo.png").read_bytes() == image.read_bytes()
+
+
+def test_prune_keeps_the_build_logs_of_the_latest_output_folders(project, tmp_path):
+    for i in range(cache.KEEP_OUTPUT_FOLDERS + 3):  # e.g. a preview's temp folder each session
+        run(project, tmp_path / f"out-{i}")
+        path = project.template_dir / "text" / "press.txt.j2"  # so the next build stores, and prunes
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    logs = list((project.root / cache.CACHE_DIR / "builds").iterdir())
+    assert len(logs) == cache.KEEP_OUTPUT_FOLDERS
