@@ -80,15 +80,13 @@ def _folded_subject(subject: str) -> bytes:
         return _folded.__wrapped__("Subject", subject)  # not cached: every report has its own subject
     if "\r" in subject or "\n" in subject:
         raise ValueError("Header values may not contain linefeed or carriage return characters")
-    words, chunk, size = [], [], 0
-    for char in subject:
-        width = len(char.encode())
-        if size + width > _SUBJECT_WORD_BYTES:
-            words.append("".join(chunk))
-            chunk, size = [], 0
-        chunk.append(char)
-        size += width
-    words.append("".join(chunk))
+    data, words, start = subject.encode(), [], 0
+    while start < len(data):
+        end = min(start + _SUBJECT_WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
+            end -= 1
+        words.append(data[start:end])
+        start = end
     encoded = "\r\n ".join(base64mime.header_encode(word, charset="utf-8") for word in words)
     return f"Subject: {encoded}\r\n".encode("ascii")
 
