@@ -7,10 +7,8 @@ Heavy modules (Jinja2, MRML, css-inline, requests) are imported inside the comma
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -75,6 +73,8 @@ class _State:
 @click.pass_context
 def cli(ctx: click.Context, root: Path, verbose: bool, debug: bool) -> None:
     """Newsroom: YAML event reports → newsletter email, press release, provider sends."""
+    import logging  # here, not at the top: `newsroom --help` never needs it
+
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = _State(root, debug)
 
@@ -277,6 +277,8 @@ def _env_secret(provider: str):
     """The provider's credential from the environment, masked in every log handler from now on."""
     from pipeline.secrets import RedactingFilter, secret_for
 
+    import logging
+
     secret = secret_for(provider, os.environ)
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactingFilter([secret]))
@@ -316,6 +318,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _report_internal_error() -> None:
+    import traceback
+
     details = traceback.format_exc()
     try:
         LAST_ERROR.parent.mkdir(parents=True, exist_ok=True)
