@@ -127,12 +127,12 @@ def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes
 
 
 def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, template_dir: Path, *,
-                  staging: Path | None = None, staged: frozenset[str] | None = None, pdf_on_request: bool = False,
+                  staging: Path | None = None, staged: frozenset[str] = frozenset(), pdf_on_request: bool = False,
                   site: tuple[dict[str, bytes], set[str]] | None = None) -> list[dict]:
     """Write what changed into a temp dir beside out_dir, then move it in; unchanged report folders stay.
 
     `staged` names the report folders the build already wrote into `staging`; every other one in
-    `built` is in out_dir already, as it should be (None: decide here, reading each folder's manifest).
+    `built` is in out_dir already, as it should be.
     Folders in out_dir that are not in `built` are removed. The preview index is written when any
     report changed. `site` is (files, every path) of the archive site under site/, or None to keep
     out_dir/site as it is. A new site folder is staged and moved in whole; an existing one is brought
@@ -142,13 +142,6 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
     out_dir = out_dir.resolve()
     staging = staging or open_staging(out_dir)
     try:
-        if staged is None:
-            existing = existing_revisions(out_dir)
-            staged = frozenset(manifest["slug"] for manifest, _ in built if not (
-                manifest["slug"] in existing and existing[manifest["slug"]].serves(manifest, PDF in manifest["files"])))
-            for manifest, files in built:
-                if manifest["slug"] in staged:
-                    write_report(staging / manifest["slug"], manifest, files)
         manifests = [manifest for manifest, _ in built]
         keep = {manifest["slug"] for manifest in manifests} - staged
         if not staged and keep == set(report_folders(out_dir)) and (out_dir / "index.html").is_file():
@@ -239,21 +232,6 @@ def existing_in(folder: str) -> Existing | None:
         return None
     pdf = _PDF_ENTRY.search(data)
     return Existing(match.group(1).decode(), pdf and {"sha256": pdf.group(2).decode(), "bytes": int(pdf.group(1))})
-
-
-def existing_revisions(out_dir: Path) -> dict[str, Existing]:
-    """slug → what every report folder in out_dir holds (an unreadable manifest counts as nothing)."""
-    found: dict[str, Existing] = {}
-    try:
-        entries = list(os.scandir(out_dir))
-    except FileNotFoundError:
-        return found
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
-            held = existing_in(entry.path)
-            if held is not None:
-                found[entry.name] = held
-    return found
 
 
 class FileBytes(bytes):
