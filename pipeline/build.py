@@ -236,7 +236,7 @@ def _site(job: _Job, built, now: dt.datetime, site_url: str | None, target: Path
                           if same_inputs and stamp.get("entries", {}).get(slug) == entry)
     files = site.build_site(built, job.settings, job.project.template_dir, now, site_url, unchanged)
     paths = set(files) | {path for manifest, _ in built if manifest["slug"] in state
-                          for path in site.entry_paths(manifest)}
+                          for path in site.entry_sources(manifest)}
     return files, paths, {"key": key, "inputs": job.inputs.digest.hex(), "entries": state}
 
 

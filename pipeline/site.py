@@ -75,14 +75,20 @@ def fingerprint(state: dict[str, list], inputs_digest: bytes, now: dt.datetime) 
     return digest.hexdigest()
 
 
-def entry_paths(manifest: dict) -> list[str]:
-    """The site's files for one published report, named from its manifest (nothing is read)."""
+def entry_sources(manifest: dict) -> dict[str, str | None]:
+    """The site's files for one published report, each → the report file it copies (None: the web version).
+
+    The one place that lays out a report on the site: `build_site` makes these files, and the build
+    keeps exactly these (plus the index, feed and sitemap) when it updates out/site in place.
+    Named from the manifest: nothing is read.
+    """
     slug = manifest["slug"]
-    paths = [f"{SITE}/{slug}/index.html", f"{SITE}/presse/{slug}/index.html"]
-    paths += [f"{SITE}/{slug}/{name}" for name in manifest["files"] if name.startswith("images/")]
+    sources: dict[str, str | None] = {f"{SITE}/{slug}/index.html": None}
+    sources.update({f"{SITE}/{slug}/{name}": name for name in manifest["files"] if name.startswith("images/")})
+    sources[f"{SITE}/presse/{slug}/index.html"] = "press.html"
     if "press.pdf" in manifest["files"]:
-        paths.append(f"{SITE}/presse/{slug}/{slug}.pdf")
-    return paths
+        sources[f"{SITE}/presse/{slug}/{slug}.pdf"] = "press.pdf"
+    return sources
 
 
 def entries(built: list[tuple[dict, dict[str, bytes]]], timezone: str, now: dt.datetime) -> list[Entry]:
@@ -112,18 +118,14 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
 
     base = (site_url or settings.site_url).rstrip("/")
     listed = entries(built, settings.timezone, now)
-    by_slug = {manifest["slug"]: files for manifest, files in built}
+    public = {entry.slug for entry in listed} - unchanged
     out: dict[str, bytes] = {}
-    for entry in listed:
-        if entry.slug in unchanged:
+    for manifest, files in built:
+        if manifest["slug"] not in public:
             continue
-        files = by_slug[entry.slug]
-        out[f"{SITE}/{entry.slug}/index.html"] = web_version(files["email.html"], settings.unsubscribe_url)
-        # by name first: `files` may read from disk on access (outputs.FolderFiles), so only images are read
-        out.update({f"{SITE}/{entry.slug}/{name}": files[name] for name in files if name.startswith("images/")})
-        out[f"{SITE}/presse/{entry.slug}/index.html"] = files["press.html"]
-        if entry.pdf_url:
-            out[f"{SITE}/presse/{entry.slug}/{entry.slug}.pdf"] = files["press.pdf"]
+        for path, source in entry_sources(manifest).items():  # `files` may read from disk: only these are read
+            out[path] = (web_version(files["email.html"], settings.unsubscribe_url) if source is None
+                         else files[source])
     env = make_environment(str(template_dir))
     page = {"settings": settings, "lang": settings.language, "_": i18n.translator(settings.language),
             "feed_url": f"{base}/feed.xml", "site_home": f"{base}/"}
