@@ -61,13 +61,14 @@ class Project:
 def discover(project: Project, paths: list[Path] | None = None) -> list[Path]:
     """Report files to process: the given files or folders, or every content/reports/*.yaml.
 
-    Files whose name starts with '_' (such as _template.yaml) are skipped when scanning folders.
+    Files whose name starts with '_' (such as _template.yaml) are skipped when scanning folders, and so
+    are Emacs' lock files (.#report.yaml, a link to nowhere while the report is being edited).
     """
     targets = paths or [project.content_dir / REPORTS_DIR]
     found: list[Path] = []
     for target in targets:
         if target.is_dir():
-            found.extend(p for p in sorted(target.glob("*.y*ml")) if not p.name.startswith("_"))
+            found.extend(p for p in sorted(target.glob("*.y*ml")) if not p.name.startswith(("_", ".#")))
         elif target.name == SETTINGS_FILE:
             continue
         else:
