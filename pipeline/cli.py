@@ -133,15 +133,26 @@ def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url
 
 
 @cli.command()
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--once", is_flag=True, help="Build the preview and exit without serving (for scripts).")
 @click.pass_obj
 def preview(state: _State, port: int, once: bool) -> None:
     """Serve a live preview on 127.0.0.1 and rebuild when content or templates change."""
+    import signal
+
     from pipeline.preview import serve
 
-    for line in serve(state.project, port=port, once=once):
-        click.echo(line)
+    def stop(signum, frame):
+        raise KeyboardInterrupt  # SIGTERM stops the preview the way Ctrl-C does
+
+    signal.signal(signal.SIGTERM, stop)
+    lines = serve(state.project, port=port, once=once)
+    try:
+        for line in lines:
+            click.echo(line)
+    finally:
+        lines.close()  # removes the preview's temp folder, on Ctrl-C and SIGTERM too
 
 
 @cli.command()

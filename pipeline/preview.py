@@ -6,20 +6,35 @@ re-renders only the reports whose inputs changed (the build cache in .newsroom/c
 replaces only their folders; this process keeps the templates compiled between rebuilds. A press
 PDF (about 200 ms, and a second to load WeasyPrint) is made when it is first asked for, not on
 every keystroke.
+
+The preview shows drafts and reports under embargo, so it answers only a browser that asked for it
+by a loopback name (`_refusal`): binding to 127.0.0.1 alone does not stop a web page from reading it
+through DNS rebinding (the page's own name is made to resolve to 127.0.0.1; its requests then carry
+`Host: evil.example`). A build that fails leaves the last good one served, and every HTML page
+served says so in an overlay (`OVERLAY`) until a build succeeds again; pages learn of new builds by
+polling `/__newsroom/status` and reload themselves.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
+import html
 import http.server
 import io
 import json
 import logging
+import os
+import re
 import shutil
+import stat
 import tempfile
 import threading
 import time
+import urllib.parse
+from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Iterator
 
@@ -30,30 +45,227 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 PDF = "press.pdf"
 PDFS_KEPT = 32
+HOST = "127.0.0.1"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+IDLE_SECONDS = 5  # a connection that sends no complete request for this long is closed (browsers send at once)
+MAX_TARGET = 2048  # characters of request target; the longest real one (slug, file) is under 200
+STATUS_PATH = ("__newsroom", "status")  # `_` names are never reports (discover skips them)
+EDITOR_FILE = re.compile(r"^[.#]|~$|^\d+$")  # .x.swp, .#x (Emacs lock), #x# , x~, 4913 (Vim's probe)
+
+
+@dataclass
+class BuildStatus:
+    """The last build's outcome, shared by the rebuild loop and the request threads."""
+
+    generation: int = 0  # counts good builds; a page that saw an older one reloads
+    error: str | None = None  # the failed build's messages, None after a good build
+
+    def __post_init__(self):
+        self.lock = threading.Lock()
+
+    def snapshot(self) -> tuple[int, str | None]:
+        with self.lock:
+            return self.generation, self.error
+
+    def record(self, error: str | None) -> None:
+        with self.lock:
+            self.error = error
+            if error is None:
+                self.generation += 1
+
+
+class Refused(Exception):
+    """A request the preview does not answer: its status code and a one-line plain-text reason."""
+
+    def __init__(self, code: HTTPStatus, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def check_host(values: list[str], port: int) -> None:
+    """Refuse unless the request names this server by a loopback name and its port (DNS rebinding).
+
+    Accepted: `127.0.0.1:PORT`, `localhost:PORT` and `[::1]:PORT` (names compared case-insensitively);
+    without a port only when PORT is 80, the only case where HTTP lets a client leave it out. A
+    missing or repeated Host is a bad request (RFC 9112 §3.2 says 400); we refuse it for HTTP/1.0 and
+    0.9 too, as every browser sends Host and a page is only reachable through one. Anything else,
+    `127.0.0.1.evil.example`, another port, is 421 Misdirected Request: not a name this server serves.
+    `localhost.` (the absolute name with its final dot) is refused as well: it is not the address the
+    preview prints, no browser arrives there by itself, and resolvers treat it differently (some send
+    it to DNS), so one exact list is easier to trust than a rule with exceptions.
+    """
+    if len(values) != 1:
+        raise Refused(HTTPStatus.BAD_REQUEST, "a request needs exactly one Host header")
+    accepted = {f"{name}:{port}" for name in LOOPBACK_NAMES}
+    if port == 80:
+        accepted.update(LOOPBACK_NAMES)
+    if values[0].strip().lower() not in accepted:
+        raise Refused(HTTPStatus.MISDIRECTED_REQUEST, f"this preview answers only at http://{HOST}:{port}/ "
+                                                      f"(or localhost:{port}); open that address")
+
+
+def local_parts(target: str) -> list[str]:
+    """The path segments a request target names, or Refused: 4xx for anything but a plain path.
+
+    The preview's pages never use a query, so one is refused rather than ignored (one URL per file).
+    Malformed targets (no leading slash, a query, bad percent-encoding, control characters) are 400;
+    well-formed ones that cannot name a built file (`..`, `.`, an empty segment as in `//x`, a hidden
+    name such as a staging folder, an encoded slash) are 404; over-long ones 414.
+    """
+    if len(target) > MAX_TARGET:
+        raise Refused(HTTPStatus.REQUEST_URI_TOO_LONG, f"paths here are at most {MAX_TARGET} characters")
+    if not target.startswith("/") or "?" in target or "#" in target:
+        raise Refused(HTTPStatus.BAD_REQUEST, "ask for a plain path such as /index.html (no query)")
+    if re.search(r"%(?![0-9A-Fa-f]{2})", target):
+        raise Refused(HTTPStatus.BAD_REQUEST, "malformed percent-encoding in the path")
+    parts = []
+    for raw in target[1:].split("/"):
+        try:
+            part = urllib.parse.unquote_to_bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused(HTTPStatus.BAD_REQUEST, "the path is not UTF-8") from None
+        if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in part):
+            raise Refused(HTTPStatus.BAD_REQUEST, "control characters in the path")
+        parts.append(part)
+    if parts[-1] == "":
+        parts.pop()  # a folder: its index.html
+    if any(part == "" or part.startswith(".") or "/" in part or "\\" in part for part in parts):
+        raise Refused(HTTPStatus.NOT_FOUND, "not found")
+    return parts
+
+
+OVERLAY = """<div id="newsroom-preview-error" role="alert" {hidden}style="position:fixed;inset:auto 0 0 0;\
+z-index:2147483647;max-height:60vh;overflow:auto;margin:0;padding:1rem 1.5rem;background:#fff5f5;color:#7f1d1d;\
+border-top:4px solid #b91c1c;font:14px/1.45 system-ui,Arial,sans-serif;box-shadow:0 -2px 12px rgba(0,0,0,.25)">
+<strong>Build failed; this page shows the last good build. Fix the problems below and save.</strong>
+<pre style="margin:.5rem 0 0;white-space:pre-wrap;font:13px/1.45 ui-monospace,Menlo,Consolas,monospace">{error}</pre>
+</div>
+<script>
+(function () {{
+  if (window.top !== window) return;  // inside the index's frames: the index shows the overlay
+  var seen = {generation}, box = document.getElementById("newsroom-preview-error");
+  function poll() {{
+    fetch("/__newsroom/status", {{cache: "no-store"}}).then(function (r) {{ return r.json(); }}).then(function (s) {{
+      if (s.error === null && s.generation !== seen) {{ location.reload(); return; }}
+      box.hidden = s.error === null;
+      box.querySelector("pre").textContent = s.error || "";
+      setTimeout(poll, 1000);
+    }}, function () {{ setTimeout(poll, 3000); }});  // the preview stopped: try again, quietly
+  }}
+  setTimeout(poll, 1000);
+}})();
+</script>
+"""
+
+NO_BUILD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Newsroom preview: no build yet</title></head>
+<body style="font:15px/1.5 system-ui,Arial,sans-serif;margin:2rem"><h1>Newsroom preview</h1>
+<p>No build has succeeded yet.</p>
+</body></html>
+"""
+
+
+def with_overlay(page: bytes, generation: int, error: str | None) -> bytes:
+    """An HTML page with the build-error overlay and the status poller before `</body>` (or at its end)."""
+    snippet = OVERLAY.format(hidden="" if error else "hidden ", error=html.escape(error or ""),
+                             generation=generation).encode("utf-8")
+    end = page.lower().rfind(b"</body>")
+    return page + snippet if end < 0 else page[:end] + snippet + page[end:]
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the preview folder read-only, with UTF-8 for text files, and logs nothing."""
+    """Serves the preview folder read-only to loopback names only, with UTF-8 for text files, and logs nothing.
+
+    Only GET and HEAD of files (a folder gives its index.html, never a listing); every refusal is a
+    short plain-text 4xx. `timeout` closes idle connections; the server is threading, so a slow client
+    holds one thread, never the others.
+    """
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".txt": "text/plain; charset=utf-8", ".html": "text/html; charset=utf-8",
                       ".eml": "message/rfc822", ".mjml": "text/plain; charset=utf-8",
                       ".json": "application/json; charset=utf-8"}
+    timeout = IDLE_SECONDS
 
     pdfs: dict[str, bytes] = {}  # sha256 of press.html → its PDF, shared by the handler instances
     pdf_lock = threading.Lock()
 
+    def __init__(self, *args, status: BuildStatus, **kwargs):
+        self.status = status
+        super().__init__(*args, **kwargs)
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        try:
+            check_host(self.headers.get_all("Host") or [], self.server.server_address[1])
+            self.parts = local_parts(self.requestline.split()[1])  # as sent: parse_request rewrites `//x`
+        except Refused as refused:
+            self.send_error(refused.code, refused.reason)
+            return False
+        return True
+
     def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.name == PDF and not path.exists() and path.parent.parent == Path(self.directory):
-            data = self._press_pdf(path.parent)
-            if data is not None:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/pdf")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                return io.BytesIO(data)
-        return super().send_head()
+        generation, error = self.status.snapshot()
+        if tuple(self.parts) == STATUS_PATH:
+            return self._send(HTTPStatus.OK, "application/json; charset=utf-8",
+                              json.dumps({"generation": generation, "error": error}).encode())
+        root = Path(self.directory)
+        path = root.joinpath(*self.parts)
+        try:
+            if path.is_dir():
+                if not self.path.endswith("/"):
+                    self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                    self.send_header("Location", self.requestline.split()[1] + "/")  # checked by local_parts
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
+                path = path / "index.html"
+            if len(self.parts) == 2 and path.name == PDF and not path.exists():
+                data = self._press_pdf(path.parent)
+                if data is not None:
+                    return self._send(HTTPStatus.OK, "application/pdf", data)
+            if not path.resolve().is_relative_to(root.resolve()):
+                raise FileNotFoundError(path)
+            kind = self.guess_type(str(path))
+            if kind.startswith("text/html"):
+                return self._send(HTTPStatus.OK, kind, with_overlay(path.read_bytes(), generation, error))
+            file = path.open("rb")  # not a regular file (a folder without index.html) → OSError
+        except (OSError, ValueError):
+            if not self.parts and error is not None:  # no good build yet: the index says why
+                return self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
+                                  with_overlay(NO_BUILD.encode(), generation, error))
+            self.send_error(HTTPStatus.NOT_FOUND, "not found")
+            return None
+        size = os.fstat(file.fileno()).st_size
+        self._headers(HTTPStatus.OK, kind, size)
+        return file
+
+    def _send(self, code: HTTPStatus, kind: str, data: bytes):
+        self._headers(code, kind, len(data))
+        return io.BytesIO(data)
+
+    def _headers(self, code: HTTPStatus, kind: str, size: int) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(size))
+        self.send_header("Cache-Control", "no-store")  # every build changes the pages
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+
+    def send_error(self, code, message=None, explain=None):
+        """A short plain-text answer (http.server's HTML one would echo the request)."""
+        body = f"{int(code)} {HTTPStatus(code).phrase}: {message or HTTPStatus(code).phrase}\n".encode()
+        self.close_connection = True
+        self.send_response(code)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if getattr(self, "command", None) != "HEAD":
+            self.wfile.write(body)
 
     def _press_pdf(self, folder: Path) -> bytes | None:
         """The press PDF of the report built in `folder`, made on first request; None if it is no report."""
@@ -77,7 +289,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return self.pdfs[key]
 
     def do_PUT(self):  # noqa: N802 - http.server naming
-        self.send_error(405)
+        self.send_error(HTTPStatus.METHOD_NOT_ALLOWED, "the preview is read-only")
 
     do_POST = do_DELETE = do_PUT  # noqa: N815
 
@@ -85,31 +297,77 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def make_server(directory: Path, port: int = 0, host: str = "127.0.0.1") -> http.server.ThreadingHTTPServer:
-    """A threading HTTP server for `directory`, bound to loopback unless told otherwise (S5)."""
-    handler = functools.partial(_Handler, directory=str(directory))
-    return http.server.ThreadingHTTPServer((host, port), handler)
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True  # a client still connected when the preview stops must not keep it alive
+
+    def handle_error(self, request, client_address):
+        """A request that failed half-way (the browser went away) is no news; anything else is a warning."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            logger.warning("preview: a request from %s failed", client_address[0], exc_info=True)
 
 
-def input_state(project: Project) -> dict[str, float]:
-    """Modification times of every input file (content and templates), to detect changes."""
+def make_server(directory: Path, port: int = 0, host: str = HOST,
+                status: BuildStatus | None = None) -> http.server.ThreadingHTTPServer:
+    """A threading HTTP server for `directory`, bound to loopback unless told otherwise (S5).
+
+    A port that is taken, privileged or otherwise unusable is a PipelineError naming it and the fix.
+    """
+    handler = functools.partial(_Handler, directory=str(directory), status=status or BuildStatus())
+    try:
+        return _Server((host, port), handler)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            raise PipelineError(f"port {port} on {host} is in use (another preview?) — stop that program or "
+                                f"pick another port with --port (0 picks a free one)") from None
+        if err.errno == errno.EACCES:
+            raise PipelineError(f"port {port} on {host} needs administrator rights — pick one above 1023 "
+                                f"with --port (0 picks a free one)") from None
+        raise PipelineError(f"cannot serve on {host}:{port}: {err.strerror} — pick another port with --port "
+                            f"(0 picks a free one)") from None
+
+
+def input_state(project: Project) -> dict[str, int]:
+    """Modification times of every input file (content and templates), to detect changes.
+
+    Editors' swap, lock and backup files (`EDITOR_FILE`) are no inputs; a file that vanishes between
+    listing and stat (an editor's short-lived probe) is skipped rather than fatal.
+    """
     state = {}
     for folder in (project.content_dir, project.template_dir):
-        for path in folder.rglob("*"):
-            if path.is_file():
-                state[str(path)] = path.stat().st_mtime_ns
+        for parent, folders, names in os.walk(folder):
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            for name in names:
+                if EDITOR_FILE.search(name):
+                    continue
+                path = os.path.join(parent, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    state[path] = info.st_mtime_ns
     return state
 
 
 def serve(project: Project, port: int = 8000, once: bool = False) -> Iterator[str]:
-    """Build, serve and rebuild on change; yields progress lines for the CLI to print."""
+    """Build, serve and rebuild on change; yields progress lines for the CLI to print.
+
+    The temp folder goes when the generator is closed (the CLI closes it on Ctrl-C and on SIGTERM).
+    """
+    status = BuildStatus()
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-preview-"))
     site = workdir / "site"
-    server = make_server(site, port)  # bound first: the build needs the port for its image URLs
+    try:
+        server = make_server(site, port, status=status)  # bound first: the build needs the port for image URLs
+    except PipelineError:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
     host, bound = server.server_address[:2]
     url = f"http://{host}:{bound}"
     try:
-        yield _rebuild(project, site, url)
+        yield _rebuild(project, site, url, status)
         if once:
             return
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -121,20 +379,29 @@ def serve(project: Project, port: int = 8000, once: bool = False) -> Iterator[st
             now = input_state(project)
             if now != state:
                 state = now
-                yield _rebuild(project, site, url)
+                yield _rebuild(project, site, url, status)
     finally:
         server.server_close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _rebuild(project: Project, site: Path, url: str) -> str:
+def _rebuild(project: Project, site: Path, url: str, status: BuildStatus) -> str:
+    """One build into `site`; the line for the terminal. The outcome goes to `status` for the browser."""
     started = time.perf_counter()
     stats = BuildStats()
     try:
         manifests = build(project, out_dir=site, site_url=url, pdf_on_request=True, stats=stats)
     except ContentError as err:
-        return "\n".join(str(issue) for issue in err.issues) + "\npreview not updated: fix the problems above"
+        error = "\n".join(str(issue) for issue in err.issues)
+        status.record(error)
+        return error + "\npreview not updated: fix the problems above"
     except PipelineError as err:
+        status.record(f"error: {err}")
         return f"error: {err}\npreview not updated"
+    except Exception as err:  # noqa: BLE001 - a bug must not stop the server mid-session; show it and go on
+        logger.debug("preview: build failed", exc_info=True)
+        status.record(f"internal error ({type(err).__name__}: {err}) — please report it")
+        return f"internal error ({type(err).__name__}: {err}) — please report it\npreview not updated"
+    status.record(None)
     return (f"built {len(manifests)} report(s) in {time.perf_counter() - started:.2f} s "
             f"({stats.rendered} rendered, {len(manifests) - stats.written} unchanged)")
