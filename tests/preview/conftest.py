@@ -69,9 +69,14 @@ class Preview:
                 return self
 
     def stop(self, signum: int = signal.SIGTERM) -> int:
+        """Send `signum` (unless it has exited) and wait for the exit code."""
         if self.proc.poll() is None:
             self.proc.send_signal(signum)
-        code = self.proc.wait(timeout=30)
+        return self.wait()
+
+    def wait(self, timeout: float = 60) -> int:
+        """The exit code of a preview that exits by itself."""
+        code = self.proc.wait(timeout=timeout)
         for reader in self.readers:
             reader.join(timeout=10)
         self.proc.stdout.close()
