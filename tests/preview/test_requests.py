@@ -119,3 +119,26 @@ def test_an_idle_connection_is_closed_and_does_not_hold_up_others(port):
         for sock in (idle, half):
             assert sock.recv(1024) == b""  # closed by the server (a socket.timeout here fails the test)
         assert time.monotonic() - started < IDLE_LIMIT
+
+
+@pytest.mark.parametrize("head", [
+    b"GET /\r\n\r\n",  # HTTP/0.9: no headers, so no Host
+    b"\r\n\r\n", b"\xff\xfe / HTTP/1.1\r\n\r\n", b"GET / HTTP/9.9\r\nHost: 127.0.0.1:{port}\r\n\r\n",
+    b"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n" + b"X: y\r\n" * 200 + b"\r\n",
+    b"GET / HTTP/1.1\r\nHost: \xff127.0.0.1:{port}\r\n\r\n",
+])
+def test_garbage_gets_no_page(port, head):
+    with socket.create_connection(("127.0.0.1", port), timeout=IDLE_LIMIT) as sock:
+        sock.sendall(head.replace(b"{port}", str(port).encode()))
+        answer = b"".join(iter(lambda: sock.recv(65536), b""))
+    assert b"Newsroom preview" not in answer and b"Traceback" not in answer
+
+
+def test_without_a_port_only_where_http_allows_it():
+    """Port 80 needs root, so this one rule is checked on the function itself."""
+    from pipeline.preview import Refused, check_host
+
+    for name in ("localhost", "127.0.0.1", "[::1]", "localhost:80"):
+        check_host([name], 80)
+    with pytest.raises(Refused):
+        check_host(["localhost"], 8080)
