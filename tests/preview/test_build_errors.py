@@ -56,3 +56,17 @@ def test_a_first_build_that_fails_shows_its_error_at_the_address(start_preview, 
     assert preview.line().startswith("built 3 report(s)")
     code, _, body = get(preview.port, "/")
     assert code == 200 and b"Kurzmeldung" in body
+
+
+def test_a_template_mistake_is_shown_and_the_preview_keeps_serving(start_preview, tmp_project):
+    preview = start_preview()
+    template = tmp_project / "templates" / "text" / "newsletter.txt.j2"
+    good = template.read_text(encoding="utf-8")
+    template.write_text("{% if report.title %}\n" + good, encoding="utf-8")  # never closed
+    assert preview.until("preview not updated")
+    assert "newsletter.txt.j2" in status(preview.port)["error"] or "endif" in status(preview.port)["error"]
+    assert preview.proc.poll() is None and get(preview.port, "/")[0] == 200
+
+    template.write_text(good, encoding="utf-8")
+    assert preview.line().startswith("built 3 report(s)")
+    assert status(preview.port)["error"] is None
