@@ -367,13 +367,13 @@ def serve(project: Project, port: int = 8000, once: bool = False) -> Iterator[st
     host, bound = server.server_address[:2]
     url = f"http://{host}:{bound}"
     try:
+        state = input_state(project)  # before the build: an edit saved while it runs is seen at the first poll
         yield _rebuild(project, site, url, status)
         if once:
             return
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         yield f"serving {url}/ (Ctrl-C to stop); rebuilding on every change"
-        state = input_state(project)
         while True:
             time.sleep(POLL_SECONDS)
             now = input_state(project)
