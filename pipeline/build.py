@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.config import SETTINGS_FILE, Settings, load_settings
+from pipeline.config import SETTINGS_FILE, Settings, load_settings, report_language_issues
 from pipeline.content import load_content, parse_yaml
 from pipeline.errors import ContentError, Issue, Location
 from pipeline.model import Report, check_translations, validate
@@ -94,6 +94,9 @@ def load_reports(project: Project, paths: list[Path] | None = None) -> tuple[Set
                                     settings.timezone if settings else None))
         except ContentError as err:
             issues.extend(err.issues)
+            continue
+        if settings is not None:
+            issues.extend(report_language_issues(settings, reports[-1]))
     seen: dict[str, str] = {}
     for report in reports:
         if report.slug in seen:
@@ -305,6 +308,9 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
             report = validate(parse_yaml(raw, display), job.project.content_dir, job.settings.timezone)
         except ContentError as err:
             return _Result(slug, issues=err.issues)
+        missing = report_language_issues(job.settings, report)  # cached results passed it: same key, same answer
+        if missing:
+            return _Result(slug, issues=missing)
         manifest, files, assets = render_report(report, job.settings, job.project, job.inputs)
         stored = job.cache.store(key, report, manifest, files, assets)
     staged = have is None or not have.serves(manifest, job.pdf)

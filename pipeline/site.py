@@ -127,6 +127,7 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
             out[path] = (web_version(files["email.html"], settings.unsubscribe_url) if source is None
                          else files[source])
     env = make_environment(str(template_dir))
+    settings = settings.in_language(settings.language)  # the archive's own pages are in the publication language
     page = {"settings": settings, "lang": settings.language, "_": i18n.translator(settings.language),
             "feed_url": f"{base}/feed.xml", "site_home": f"{base}/"}
     sections = [{"lang": lang, "name": i18n.language_name(lang), "entries": [e for e in listed if e.language == lang]}

@@ -58,7 +58,8 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
     email_html = email_stage.compile_mjml(email_mjml, "email/newsletter.mjml.j2")
     email_text = _tidy(env.get_template("text/newsletter.txt.j2").render(ctx))
     press_mjml = env.get_template("email/press.mjml.j2").render(ctx)
-    press_text = _tidy(env.get_template("text/press.txt.j2").render(ctx))
+    release_text = _tidy(env.get_template("text/_release.txt.j2").render(ctx)).rstrip("\n")
+    press_text = _tidy(env.get_template("text/press.txt.j2").render(ctx, release_text=release_text))
     return Rendition(
         slug=report.slug,
         language=ctx["lang"],
@@ -71,7 +72,7 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
         press_html=env.get_template("press/page.html.j2").render(ctx),
         press_text=press_text,
         press_email_html=email_stage.compile_mjml(press_mjml, "email/press.mjml.j2"),
-        press_email_text=_tidy(env.get_template("text/press-email.txt.j2").render(ctx, press_text=press_text)),
+        press_email_text=_tidy(env.get_template("text/press-email.txt.j2").render(ctx, release_text=release_text)),
         web_url=ctx["web_url"],
         press_url=ctx["press_url"],
         assets=assets,
@@ -82,6 +83,7 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
     from pipeline.render import markdown, press as press_meta
 
     lang = report.language or settings.language
+    settings = settings.in_language(lang)  # every per-language setting as this report's text
     _ = i18n.translator(lang)
     assets: dict[str, str] = {}
 
@@ -143,6 +145,8 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
         "quote_open": quote_open,
         "quote_close": quote_close,
         "embargo_line": embargo_line,
+        "about_heading": settings.organisation.about_heading
+        or _("About %(name)s") % {"name": settings.organisation.name},
     }
     ctx["json_ld"] = press_meta.script_json(press_meta.json_ld(ctx))
     ctx["open_graph"] = press_meta.open_graph(ctx)
