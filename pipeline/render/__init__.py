@@ -109,9 +109,7 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
     release_date = published.date()  # the embargo day, else the event day
     dateline_city = (press.dateline if press and press.dateline else None) or report.event.place
     embargo_line = embargo_rules.sperrfrist_line(embargo, settings.timezone, lang, _) if embargo else ""
-    event = i18n.format_date_long(report.event.date, lang)
-    if report.event.end_date and report.event.end_date != report.event.date:
-        event += " – " + i18n.format_date_long(report.event.end_date, lang)
+    event = i18n.format_date_range(report.event.date, report.event.end_date, lang)
     event_parts = [event, report.event.time, report.event.venue, report.event.place]
     quote_open, quote_close = QUOTES.get(lang, QUOTES["en"])
     ctx = {

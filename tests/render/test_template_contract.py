@@ -98,7 +98,7 @@ def test_german_and_english_labels_and_dates(renditions):
     seed = renditions["2021-11-29-industriestandort-berlin-brandenburg"][1]
     english = renditions["2022-03-15-hydrogen-valley-workshop"][1]
     assert "29. November 2021" in seed.email_text and "Impressum" in seed.email_text
-    assert "15 March 2022" in english.email_text and "Imprint" in english.email_text
+    assert "15–16 March 2022 · " in english.email_text and "Imprint" in english.email_text
     assert "Berlin, 29. November 2021 – " in seed.press_text
 
 
