@@ -86,3 +86,12 @@ def format_date_range(start: dt.date, end: dt.date | None, language: str) -> str
 def format_date_short(value: dt.date, language: str) -> str:
     """29.11.2021 (de) / 29/11/2021 (en)."""
     return value.strftime("%d.%m.%Y") if language == "de" else value.strftime("%d/%m/%Y")
+
+
+def unbreakable(text: str) -> str:
+    """A phone number that never wraps inside: no-break spaces and non-breaking hyphens.
+
+    Characters, not CSS: `white-space: nowrap` is ignored by Outlook for Windows and partly by the Gmail
+    apps (caniemail), and a number split over two lines at 375 px is misread or mis-dialled.
+    """
+    return text.replace(" ", "\u00a0").replace("-", "\u2011")
