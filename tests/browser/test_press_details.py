@@ -1,13 +1,14 @@
 """Details a reader meets on the press page and in the mailings, checked in Chromium as they render.
 
-A phone number is never broken over two lines at 320 or 375 px (the imprint line is long).
+The end mark '###' is not read out as "hash hash hash" and carries no attribute axe prohibits; a phone
+number is never broken over two lines at 375 px (German numbers are long, and the imprint line is longer).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.browser import Capture, viewer
+from pipeline.browser import Capture, run_axe, viewer
 
 SEED = "2021-11-29-industriestandort-berlin-brandenburg"
 ENGLISH = "2022-03-15-hydrogen-valley-workshop"
@@ -32,6 +33,32 @@ LINES_OF = """number => {
   }
   return out;
 }"""
+
+
+def endmark_name(page) -> dict:
+    """The end mark's element and what a screen reader is given for it (Chromium's accessibility tree)."""
+    return page.evaluate("""() => {
+      const mark = [...document.querySelectorAll('p')].find(p => p.textContent.includes('###'));
+      return {ariaLabel: mark.getAttribute('aria-label'),
+              hidden: [...mark.querySelectorAll('[aria-hidden="true"]')].map(e => e.textContent)};
+    }""")
+
+
+@pytest.mark.parametrize(("slug", "words"), [(SEED, "Ende der Pressemitteilung"), (ENGLISH, "End of press release")])
+def test_the_end_mark_is_announced_in_words_and_axe_finds_no_prohibited_label(sample_out, chromium, slug, words,
+                                                                               tmp_path):
+    folder = sample_out / slug
+    with viewer(chromium, folder, tmp_path, Capture(slug), images=False) as view:
+        view.page.set_content((folder / "press.html").read_text(encoding="utf-8"), wait_until="load")
+        tree = view.cdp.send("Accessibility.getFullAXTree")["nodes"]
+        mark = endmark_name(view.page)
+        violations = {v["id"] for v in run_axe(view.page)}
+    # what a screen reader reads: the text of every node Chromium keeps in the accessibility tree
+    spoken = [node["name"]["value"] for node in tree if not node.get("ignored")
+              and node.get("role", {}).get("value") == "StaticText"]
+    assert mark == {"ariaLabel": None, "hidden": ["###"]}
+    assert words in spoken and "###" not in spoken
+    assert "aria-prohibited-attr" not in violations
 
 
 @pytest.mark.parametrize("page_name", ["email.html", "press-email.html", "press.html"])

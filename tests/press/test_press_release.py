@@ -172,7 +172,7 @@ def test_accessible_structure_in_order(renditions):
     assert page.tags.index("header") < page.tags.index("main") < page.tags.index("footer")
     body = html.split("<body>", 1)[1]
     order = ["SPERRFRIST: 01.12.2026, 10:00 Uhr", "<h1>Regionalveranstaltung", "Berlin, <time", "Unter der Überschrift",
-             "<blockquote>", "<h2>Über die Service- und Beratungsstelle</h2>", "<h2>Pressekontakt</h2>", ">###</p>",
+             "<blockquote>", "<h2>Über die Service- und Beratungsstelle</h2>", "<h2>Pressekontakt</h2>", ">###</span>",
              "<strong>Impressum</strong>"]
     assert [body.index(mark) for mark in order] == sorted(body.index(mark) for mark in order)
 
