@@ -97,7 +97,8 @@ def entries(built: list[tuple[dict, dict[str, bytes]]], timezone: str, now: dt.d
     for manifest, files in built:
         if not is_published(manifest, now):
             continue
-        published = published_at(embargo_of(manifest), dt.date.fromisoformat(manifest["event_date"]), timezone)
+        published = (dt.datetime.fromisoformat(manifest["published"]) if manifest.get("published") else  # the page's
+                     published_at(embargo_of(manifest), dt.date.fromisoformat(manifest["event_date"]), timezone))
         slug = manifest["slug"]
         pdf = manifest["files"].get("press.pdf")
         found.append(Entry(slug, manifest["title"], manifest["language"], manifest["preheader"], published,

@@ -44,6 +44,7 @@ class Rendition:
     press_email_text: str
     web_url: str
     press_url: str
+    published: str = ""  # the publication instant, ISO 8601 with offset (embargo.published_at)
     assets: dict[str, str] = field(default_factory=dict)
 
 
@@ -75,6 +76,7 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
         press_email_text=_tidy(env.get_template("text/press-email.txt.j2").render(ctx, release_text=release_text)),
         web_url=ctx["web_url"],
         press_url=ctx["press_url"],
+        published=ctx["published_iso"],
         assets=assets,
     )
 
@@ -105,7 +107,8 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
     press = report.press
     headline = (press.headline if press and press.headline else None) or report.title
     embargo = press.embargo if press else None
-    published = embargo_rules.published_at(embargo, report.event.date, settings.timezone)
+    published = embargo_rules.published_at(embargo, report.event.date, settings.timezone,
+                                           press.published if press else None)
     release_date = published.date()  # the embargo day, else the event day
     dateline_city = (press.dateline if press and press.dateline else None) or report.event.place
     embargo_line = embargo_rules.sperrfrist_line(embargo, settings.timezone, lang, _) if embargo else ""
