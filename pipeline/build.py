@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.config import SETTINGS_FILE, Settings, load_settings, report_language_issues
+from pipeline.config import SETTINGS_FILE, Settings, language_issues, load_settings
 from pipeline.content import load_content, parse_yaml
 from pipeline.errors import ContentError, Issue, Location
 from pipeline.model import Report, check_translations, validate
@@ -94,9 +94,6 @@ def load_reports(project: Project, paths: list[Path] | None = None) -> tuple[Set
                                     settings.timezone if settings else None))
         except ContentError as err:
             issues.extend(err.issues)
-            continue
-        if settings is not None:
-            issues.extend(report_language_issues(settings, reports[-1]))
     seen: dict[str, str] = {}
     for report in reports:
         if report.slug in seen:
@@ -106,6 +103,7 @@ def load_reports(project: Project, paths: list[Path] | None = None) -> tuple[Set
     if settings is not None:
         every = {path.stem for path in discover(project)}
         issues.extend(check_translations(reports, settings.language, every))
+        issues.extend(language_issues(settings, [(report.language, report.source_path) for report in reports]))
     if issues:
         raise ContentError(issues)
     return settings, reports
@@ -190,6 +188,9 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
             issues = [issue for result in results for issue in result.issues]
             issues += check_translations(_linked_reports(job, results), settings.language,
                                          set(slugs) if paths is None else {path.stem for path in discover(project)})
+            # every report's language, cached ones too (from its manifest): the settings lack no text for it
+            issues += language_issues(settings, [(r.manifest["language"], r.manifest["source"])
+                                                 for r in results if r.manifest is not None])
         if issues:
             raise ContentError(issues)
         built = [(r.manifest, outputs.FolderFiles((job.staging if r.staged else target) / r.slug, r.manifest["files"]))
@@ -310,9 +311,6 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
             report = validate(parse_yaml(raw, display), job.project.content_dir, job.settings.timezone)
         except ContentError as err:
             return _Result(slug, issues=err.issues)
-        missing = report_language_issues(job.settings, report)  # cached results passed it: same key, same answer
-        if missing:
-            return _Result(slug, issues=missing)
         manifest, files, assets = render_report(report, job.settings, job.project, job.inputs)
         stored = job.cache.store(key, report, manifest, files, assets)
     staged = have is None or not have.serves(manifest, job.pdf)

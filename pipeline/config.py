@@ -177,11 +177,23 @@ def missing_texts(settings: Settings, language: str, needed_by: str) -> list[Iss
     return issues
 
 
-def report_language_issues(settings: Settings, report) -> list[Issue]:
-    """`missing_texts` for one report's language (its own, else the publication's)."""
-    language = report.language or settings.language
-    return missing_texts(settings, language, f"{report.source_path} is written in "
-                                             f"{LANGUAGE_NAMES.get(language, language)}")
+def language_issues(settings: Settings, written: list[tuple[str | None, str]]) -> list[Issue]:
+    """`missing_texts` for the languages reports are written in: one problem per setting and language.
+
+    `written` holds (language or None for the publication's, source path) of each report; a problem names
+    the first report in that language and how many more there are.
+    """
+    by_language: dict[str, list[str]] = {}
+    for language, source in written:
+        by_language.setdefault(language or settings.language, []).append(source)
+    issues = []
+    for language, sources in sorted(by_language.items()):
+        name = LANGUAGE_NAMES.get(language, language)
+        first = sorted(sources)[0]
+        needed_by = (f"{first} is written in {name}" if len(sources) == 1 else
+                     f"{first} and {len(sources) - 1} more report(s) are written in {name}")
+        issues += missing_texts(settings, language, needed_by)
+    return issues
 
 
 SETTINGS = Obj(Settings, (

@@ -108,3 +108,14 @@ def test_the_english_newsletter_says_everything_in_english(tmp_project):
             assert german not in text, (name, german)
     german = " ".join((tmp_project / "out" / SEED / "email.txt").read_text(encoding="utf-8").split())
     assert "Sie erhalten diesen Newsletter" in german and "(Anschrift wie oben)" in german
+
+
+def test_many_reports_in_a_language_make_one_problem_per_setting(tmp_project):
+    reports = tmp_project / "content" / "reports"
+    source = (reports / f"{ENGLISH}.yaml").read_text(encoding="utf-8")
+    for n in (1, 2):
+        (reports / f"2022-03-1{5 + n}-hydrogen-follow-up-{n}.yaml").write_text(source, encoding="utf-8")
+    edit_settings(tmp_project, "footer_note:", "press_note:", PLAIN_NOTE)
+    assert [p.split(": ", 1)[1] for p in problems(tmp_project)] == [
+        f"footer_note: has no English text (en), but content/reports/{ENGLISH}.yaml and 2 more report(s) are "
+        "written in English — write it per language: under 'footer_note:' put de: …, en: …"]
