@@ -101,3 +101,22 @@ def test_the_english_press_mailing_is_english_throughout(out):
         assert "(address as above)" in words and "Germany" in words
         for german in ("Sie erhalten", "Anschrift wie oben", "Vorstand", "Deutschland", "Über "):
             assert german not in words, german
+
+
+def test_the_press_note_comes_from_the_settings_else_from_the_catalogue(tmp_path):
+    root = copy_project(tmp_path / "project")
+    settings = root / "content" / "newsroom.yaml"
+    text = settings.read_text(encoding="utf-8")
+    start, end = text.index("press_note:"), text.index("\nbrand:")
+    settings.write_text(text[:start] + "press_note:\n  de: Sie stehen im Verteiler der Pressestelle.\n"
+                        "  en: You are on the press office's list.\n" + text[end:], encoding="utf-8")
+    build(Project(root), out_dir=root / "custom")
+    settings.write_text(text[:start] + text[end:].lstrip("\n"), encoding="utf-8")
+    build(Project(root), out_dir=root / "default")
+    said = {(folder, slug): visible((root / folder / slug / "press-email.html").read_text(encoding="utf-8"))[0]
+            for folder in ("custom", "default") for slug in (SEED, ENGLISH)}
+    assert "Sie stehen im Verteiler der Pressestelle." in said["custom", SEED]
+    assert "You are on the press office's list." in said["custom", ENGLISH]
+    assert "weil Sie in unserem Presseverteiler für Journalistinnen und Journalisten stehen." in said["default", SEED]
+    assert "You receive this press release because you are on our press list for journalists." in \
+        said["default", ENGLISH]
