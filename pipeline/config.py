@@ -267,10 +267,13 @@ def load_settings(content_dir: Path) -> Settings:
         check_image(checker, settings.brand.logo.src, ("brand", "logo", "src"), content_dir)
     if settings is not None and settings.language:
         settings = _named_plain_texts(settings, settings.language)
-        # the archive site and the index are written in the publication language
-        checker.issues += missing_texts(settings, settings.language, f"the publication language is "
-                                        f"{LANGUAGE_NAMES.get(settings.language, settings.language)} (language: "
-                                        f"{settings.language})")
+        # the archive site and the index are written in the publication language; a text reported as empty
+        # is not reported again as missing
+        flagged = {issue.field for issue in checker.issues}
+        checker.issues += [issue for issue in missing_texts(
+            settings, settings.language, f"the publication language is "
+            f"{LANGUAGE_NAMES.get(settings.language, settings.language)} (language: {settings.language})")
+            if f"{issue.field}.{settings.language}" not in flagged]
     if checker.issues or settings is None:
         raise ContentError(checker.issues)
     return dataclasses.replace(settings, path=str(path))

@@ -119,3 +119,16 @@ def test_many_reports_in_a_language_make_one_problem_per_setting(tmp_project):
     assert [p.split(": ", 1)[1] for p in problems(tmp_project)] == [
         f"footer_note: has no English text (en), but content/reports/{ENGLISH}.yaml and 2 more report(s) are "
         "written in English — write it per language: under 'footer_note:' put de: …, en: …"]
+
+
+def test_an_empty_group_or_an_empty_language_is_named(tmp_project):
+    text = edit_settings(tmp_project, "footer_note:", "press_note:", "footer_note: {}\n")
+    text = edit_settings(tmp_project, "press_note:", "\nbrand:", "press_note:\n  de:\n  en: You are on our list.\n")
+    path = tmp_project / "content" / "newsroom.yaml"
+    with pytest.raises(ContentError) as info:
+        load_settings(tmp_project / "content")
+    assert sorted(str(issue) for issue in info.value.issues) == [
+        f"{path}:{line_of(text, 'footer_note:')}:14: footer_note: has no text — write the text, or one per language: "
+        "de: …, en: …",
+        f"{path}:{line_of(text, '  de:')}:6: press_note.de: the de text is empty — write the text after 'de:'",
+    ]
