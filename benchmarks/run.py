@@ -94,8 +94,9 @@ def vary(shape: dict, i: int) -> dict:
     day = dt.date.fromisoformat(str(data["event"]["date"])) + dt.timedelta(days=i % 700)
     data["event"]["date"] = day
     data["event"].pop("end_date", None)
-    if isinstance(data.get("press"), dict) and data["press"].get("embargo"):
-        data["press"].pop("embargo")  # an embargo in the past or future does not change the work
+    if isinstance(data.get("press"), dict):  # an embargo or publication time does not change the work
+        data["press"].pop("embargo", None)
+        data["press"].pop("published", None)
     return data
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.config import SETTINGS_FILE, Settings, load_settings
+from pipeline.config import SETTINGS_FILE, Settings, language_issues, load_settings
 from pipeline.content import load_content, parse_yaml
 from pipeline.errors import ContentError, Issue, Location
 from pipeline.model import Report, check_translations, validate
@@ -104,6 +104,7 @@ def load_reports(project: Project, paths: list[Path] | None = None) -> tuple[Set
     if settings is not None:
         every = {path.stem for path in discover(project)}
         issues.extend(check_translations(reports, settings.language, every))
+        issues.extend(language_issues(settings, [(report.language, report.source_path) for report in reports]))
     if issues:
         raise ContentError(issues)
     return settings, reports
@@ -137,6 +138,7 @@ class BuildStats:
     reports: int = 0
     rendered: int = 0  # validated and rendered: not in the cache
     written: int = 0  # report folders written (the others were already in out/ with the same revision)
+    pdfs: int = 0  # press PDFs made (with `pdf`; the others came from the cache or stayed in out/)
     workers: int = 1
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per step of build()
 
@@ -187,6 +189,9 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
             issues = [issue for result in results for issue in result.issues]
             issues += check_translations(_linked_reports(job, results), settings.language,
                                          set(slugs) if paths is None else {path.stem for path in discover(project)})
+            # every report's language, cached ones too (from its manifest): the settings lack no text for it
+            issues += language_issues(settings, [(r.manifest["language"], r.manifest["source"])
+                                                 for r in results if r.manifest is not None])
         if issues:
             raise ContentError(issues)
         built = [(r.manifest, outputs.FolderFiles((job.staging if r.staged else target) / r.slug, r.manifest["files"]))
@@ -270,6 +275,7 @@ class _Result:
     issues: list[Issue] = field(default_factory=list)
     staged: bool = False  # its folder was written into the staging folder
     rendered: bool = False
+    pdf_made: bool = False  # its press PDF was made in this build, not taken from the cache
     key: str = ""
     assets: list[list] | None = None  # [source, size, mtime_ns] of the content files it read; None: unknown
     logged: bool = False  # taken from the build log: nothing was read but the source
@@ -309,17 +315,19 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
         manifest, files, assets = render_report(report, job.settings, job.project, job.inputs)
         stored = job.cache.store(key, report, manifest, files, assets)
     staged = have is None or not have.serves(manifest, job.pdf)
+    pdf_made = False
     if staged:
         if job.pdf:
-            manifest, files = outputs.with_pdf(manifest, files, _pdf(job, key, manifest, files))
+            pdf, pdf_made = _pdf(job, key, manifest, files)
+            manifest, files = outputs.with_pdf(manifest, files, pdf)
         outputs.write_report(job.staging / slug, manifest, files)
     elif have.pdf is not None:  # the folder stays, and so does the PDF made for this revision
         manifest = outputs.with_pdf_entry(manifest, have.pdf)
     if entry is not None:
         return _Result(slug, manifest, pickled=entry.pickled_report, translation=entry.translation, staged=staged,
-                       key=key, assets=entry.assets)
+                       pdf_made=pdf_made, key=key, assets=entry.assets)
     return _Result(slug, manifest, report, translation=getattr(report, "translation", None), staged=staged,
-                   rendered=True, key=key, assets=stored)
+                   rendered=True, pdf_made=pdf_made, key=key, assets=stored)
 
 
 def _still_in_place(job: _Job, slug: str, logged: dict) -> bool:
@@ -366,15 +374,16 @@ def _log(job: _Job, results: list[_Result]) -> None:
     job.cache.save_build_log(job.target, log)
 
 
-def _pdf(job: _Job, key: str, manifest: dict, files: dict[str, bytes]) -> bytes:
-    """The report's press PDF from the cache, or made now and cached (same key as the report)."""
+def _pdf(job: _Job, key: str, manifest: dict, files: dict[str, bytes]) -> tuple[bytes, bool]:
+    """The report's press PDF from the cache, or made now and cached (same key as the report); True if made."""
     from pipeline import outputs
 
     data = job.cache.lookup_pdf(key)
-    if data is None:
-        data = outputs.press_pdf(manifest, files)
-        job.cache.store_pdf(key, data)
-    return data
+    if data is not None:
+        return data, False
+    data = outputs.press_pdf(manifest, files)
+    job.cache.store_pdf(key, data)
+    return data, True
 
 
 def _linked_reports(job: _Job, results: list[_Result]) -> list[Report]:
@@ -441,6 +450,7 @@ def _run_all(job: _Job, files: list[Path], stats: BuildStats) -> list[_Result]:
     stats.reports, stats.workers = len(results), workers
     stats.rendered = sum(r.rendered for r in results)
     stats.written = sum(r.staged for r in results)
+    stats.pdfs = sum(r.pdf_made for r in results)
     return results
 
 

@@ -118,9 +118,12 @@ def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url
         for manifest in manifests:
             size = _size(manifest["files"]["email.html"]["bytes"])
             click.echo(_("built {slug} ({status}, email {size} bytes)").format(size=size, **manifest))
-    click.echo(_("{count} report(s): {rendered} rendered, {unchanged} unchanged, {seconds:.2f} s").format(
-        count=len(manifests), rendered=stats.rendered, unchanged=len(manifests) - stats.written,
-        seconds=sum(stats.seconds.values())))
+    # what was done: rendered afresh, PDFs made, report folders (re)written, and left as they were
+    summary = (_("{count} report(s): {rendered} rendered, {pdfs} PDF(s) made, {written} written, {unchanged} "
+                 "unchanged, {seconds:.2f} s") if pdf else
+               _("{count} report(s): {rendered} rendered, {written} written, {unchanged} unchanged, {seconds:.2f} s"))
+    click.echo(summary.format(count=len(manifests), rendered=stats.rendered, pdfs=stats.pdfs, written=stats.written,
+                              unchanged=len(manifests) - stats.written, seconds=sum(stats.seconds.values())))
     public = [manifest for manifest in manifests if is_published(manifest, now)]
     click.echo(_("site: {count} report(s) public in {path}").format(count=len(public), path=target / "site"))
     missing = sum("press.pdf" not in manifest["files"] for manifest in public)

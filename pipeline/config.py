@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.content import load_content
-from pipeline.errors import ConfigError, ContentError
+from pipeline.errors import ConfigError, ContentError, Issue, Location
 from pipeline.model import LANGUAGES, check_image
-from pipeline.schema import Checker, F, Obj
+from pipeline.schema import Checker, F, Obj, Texts
 
 PROVIDER_NAMES = ("outbox", "listmonk", "mailchimp", "brevo")
 SETTINGS_FILE = "newsroom.yaml"
@@ -29,11 +29,12 @@ class Party:
 
 @dataclass(frozen=True)
 class Organisation:
-    """Who publishes: name, website and the 'About us' boilerplate of press releases."""
+    """Who publishes: name, website and the 'About us' boilerplate of press releases (with its heading)."""
 
     name: str
     url: str
-    about: str
+    about: str | Texts
+    about_heading: str | Texts | None = None
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,12 @@ class Imprint:
     postal_code: str
     city: str
     email: str
-    representative: str
-    country: str = "Deutschland"
+    representative: str | Texts
+    country: str | Texts = Texts((("de", "Deutschland"), ("en", "Germany")))
     phone: str | None = None
-    register: str | None = None
+    register: str | Texts | None = None
     vat_id: str | None = None
-    responsible: str | None = None
+    responsible: str | Texts | None = None
     url: str | None = None
 
 
@@ -59,7 +60,7 @@ class Logo:
     """The logo shown in the email header."""
 
     src: str
-    alt: str
+    alt: str | Texts
     width: int = 160
 
 
@@ -94,7 +95,12 @@ class Limits:
 
 @dataclass(frozen=True)
 class Settings:
-    """Publication-level settings shared by every report."""
+    """Publication-level settings shared by every report.
+
+    Texts a reader reads (the footer notes, the 'About us' paragraph, the imprint's free-text lines, the
+    logo's alt text) may be written per language (`Texts`); `in_language` gives the settings as one
+    report's templates see them, and `missing_texts` says which a report's language lacks.
+    """
 
     name: str
     language: str
@@ -107,10 +113,93 @@ class Settings:
     privacy_url: str
     unsubscribe_url: str
     brand: Brand = Brand()
-    footer_note: str | None = None
+    footer_note: str | Texts | None = None
+    press_note: str | Texts | None = None
     targets: dict = field(default_factory=dict)
     limits: Limits = Limits()
     path: str = ""
+
+    def in_language(self, language: str) -> Settings:
+        """These settings with every per-language text as its `language` text (None where it has none).
+
+        Kept per language beside the fields (76 µs to make, 2 % of a report's render; asked once per report).
+        """
+        memo = self.__dict__.setdefault("_in_language", {})  # not a field: eq, repr and hash ignore it
+        if language not in memo:
+            memo[language] = _in_language(self, language)
+        return memo[language]
+
+    def texts(self) -> list[Texts]:
+        """Every setting written per language, in file order."""
+        return sorted(_texts(self), key=lambda t: t.where or Location(""))
+
+
+def _in_language(value, language: str):
+    if isinstance(value, Texts):
+        return value.get(language)
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return value
+    changes = {f.name: _in_language(getattr(value, f.name), language) for f in dataclasses.fields(value)
+               if isinstance(getattr(value, f.name), Texts) or dataclasses.is_dataclass(getattr(value, f.name))}
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+def _texts(value) -> list[Texts]:
+    if isinstance(value, Texts):
+        return [value]
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return []
+    return [t for f in dataclasses.fields(value) for t in _texts(getattr(value, f.name))]
+
+
+def _named_plain_texts(value, language: str):
+    """`value` with every plain (one-language) text named as the publication `language`'s."""
+    if isinstance(value, Texts):
+        return value.plain_as(language)
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return value
+    changes = {f.name: _named_plain_texts(getattr(value, f.name), language) for f in dataclasses.fields(value)
+               if isinstance(getattr(value, f.name), Texts) or dataclasses.is_dataclass(getattr(value, f.name))}
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+LANGUAGE_NAMES = {"de": "German", "en": "English"}
+
+
+def missing_texts(settings: Settings, language: str, needed_by: str) -> list[Issue]:
+    """A problem for each per-language setting with no `language` text, naming what needs it.
+
+    `needed_by` says who reads that language, e.g. "content/reports/x.yaml is written in English".
+    """
+    issues = []
+    for texts in settings.texts():
+        if texts.get(language) is None:
+            written = ", ".join(f"{k}: …" for k in texts.languages)
+            issues.append(Issue(texts.where or Location(settings.path), texts.field,
+                                f"has no {LANGUAGE_NAMES.get(language, language)} text ({language}), "
+                                f"but {needed_by}",
+                                f"write it per language: under '{texts.field.rsplit('.', 1)[-1]}:' put {written}, "
+                                f"{language}: …"))
+    return issues
+
+
+def language_issues(settings: Settings, written: list[tuple[str | None, str]]) -> list[Issue]:
+    """`missing_texts` for the languages reports are written in: one problem per setting and language.
+
+    `written` holds (language or None for the publication's, source path) of each report; a problem names
+    the first report in that language and how many more there are.
+    """
+    by_language: dict[str, list[str]] = {}
+    for language, source in written:
+        by_language.setdefault(language or settings.language, []).append(source)
+    issues = []
+    for language, sources in sorted(by_language.items()):
+        name = LANGUAGE_NAMES.get(language, language)
+        first = sorted(sources)[0]
+        needed_by = (f"{first} is written in {name}" if len(sources) == 1 else
+                     f"{first} and {len(sources) - 1} more report(s) are written in {name}")
+        issues += missing_texts(settings, language, needed_by)
+    return issues
 
 
 SETTINGS = Obj(Settings, (
@@ -120,27 +209,37 @@ SETTINGS = Obj(Settings, (
     F("site_url", "url", required=True, hint="the public archive address; web versions and images live there"),
     F("organisation", "obj", required=True, obj=Obj(Organisation, (
         F("name", required=True), F("url", "url", required=True),
-        F("about", "text", required=True, single_line=False, hint="the 'About us' paragraph of press releases"),
+        F("about", "texts", required=True, single_line=False, choices=LANGUAGES,
+          hint="the 'About us' paragraph of press releases; per language: de: …, en: …"),
+        F("about_heading", "texts", max_len=120, choices=LANGUAGES,
+          hint="the heading above it, e.g. de: Über die Service- und Beratungsstelle, en: About the Service Office "
+               "(default: About + the name)"),
     ))),
     F("sender", "obj", required=True, obj=Obj(Party, (F("name", required=True), F("email", "email", required=True)))),
     F("reply_to", "email", required=True),
     F("imprint", "obj", required=True, obj=Obj(Imprint, (
         F("organisation", required=True, hint="name with legal form"), F("street", required=True),
         F("postal_code", required=True), F("city", required=True), F("email", "email", required=True),
-        F("representative", required=True, hint="who represents the organisation"),
-        F("country", default="Deutschland"), F("phone"), F("register"), F("vat_id"),
-        F("responsible", hint="responsible for content (§ 18 Abs. 2 MStV)"), F("url", "url"),
+        F("representative", "texts", required=True, choices=LANGUAGES, hint="who represents the organisation"),
+        F("country", "texts", choices=LANGUAGES, hint="default: de: Deutschland, en: Germany"),
+        F("phone"), F("register", "texts", choices=LANGUAGES), F("vat_id"),
+        F("responsible", "texts", choices=LANGUAGES, hint="responsible for content (§ 18 Abs. 2 MStV)"),
+        F("url", "url"),
     ))),
     F("privacy_url", "url", required=True),
     F("unsubscribe_url", "url", required=True,
       hint="the page where readers unsubscribe; providers replace it with their own per-recipient link"),
     F("brand", "obj", default=Brand(), obj=Obj(Brand, (
-        F("logo", "obj", obj=Obj(Logo, (F("src", "image", required=True), F("alt", required=True, max_len=150),
+        F("logo", "obj", obj=Obj(Logo, (F("src", "image", required=True), F("alt", "texts", required=True, max_len=150,
+                                                                          choices=LANGUAGES),
                                         F("width", "int", default=160)))),
         F("primary_color", "color", default="#0b4f8a"), F("text_color", "color", default="#1f2933"),
         F("background_color", "color", default="#f2f4f7"), F("muted_color", "color", default="#52606d"),
     ))),
-    F("footer_note", max_len=300, single_line=False, hint="why the reader gets this email"),
+    F("footer_note", "texts", max_len=300, single_line=False, choices=LANGUAGES,
+      hint="why the reader gets the newsletter; per language: de: …, en: …"),
+    F("press_note", "texts", max_len=300, single_line=False, choices=LANGUAGES,
+      hint="why a journalist gets the press mailing (default: because they are on the press list)"),
     F("targets", "map", default=dict, items=Obj(Target, (
         F("provider", "enum", required=True, choices=PROVIDER_NAMES),
         F("list", required=True, hint="the list id at the provider"),
@@ -172,6 +271,15 @@ def load_settings(content_dir: Path) -> Settings:
                             "use an IANA name such as Europe/Berlin")
     if settings is not None and settings.brand.logo is not None and settings.brand.logo.src:
         check_image(checker, settings.brand.logo.src, ("brand", "logo", "src"), content_dir)
+    if settings is not None and settings.language:
+        settings = _named_plain_texts(settings, settings.language)
+        # the archive site and the index are written in the publication language; a text reported as empty
+        # is not reported again as missing
+        flagged = {issue.field for issue in checker.issues}
+        checker.issues += [issue for issue in missing_texts(
+            settings, settings.language, f"the publication language is "
+            f"{LANGUAGE_NAMES.get(settings.language, settings.language)} (language: {settings.language})")
+            if f"{issue.field}.{settings.language}" not in flagged]
     if checker.issues or settings is None:
         raise ContentError(checker.issues)
     return dataclasses.replace(settings, path=str(path))

@@ -102,10 +102,18 @@ def is_public(item, now: dt.datetime) -> bool:
     return embargo is None or now.astimezone(UTC) >= embargo.astimezone(UTC)
 
 
-def published_at(embargo: dt.datetime | None, release_date: dt.date, timezone: str) -> dt.datetime:
-    """`datePublished` (P1): the embargo lift time, else the start of the release day in `timezone`."""
+def published_at(embargo: dt.datetime | None, release_date: dt.date, timezone: str,
+                 published: dt.datetime | None = None) -> dt.datetime:
+    """The publication instant (`datePublished`, P1; the feed and the sitemap), in `timezone`.
+
+    An embargoed release is first published when its embargo lifts; one without embargo at `published`
+    (the report's `press.published`: when it was sent to the press list or put online); when neither is
+    known, at the start of the release day, which is all the report says.
+    """
     if embargo is not None:
         return embargo.astimezone(ZoneInfo(timezone))
+    if published is not None:
+        return published.astimezone(ZoneInfo(timezone))
     return dt.datetime.combine(release_date, dt.time(0), tzinfo=ZoneInfo(timezone))
 
 

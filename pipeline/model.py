@@ -92,11 +92,12 @@ class Contact:
 
 @dataclass(frozen=True)
 class Press:
-    """Press-release specifics: dateline city, optional embargo (Sperrfrist) and own headline."""
+    """Press-release specifics: dateline city, optional embargo (Sperrfrist), own headline, publication time."""
 
     dateline: str | None = None
     embargo: dt.datetime | None = None
     headline: str | None = None
+    published: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,10 @@ PRESS = Obj(Press, (
       description="Sperrfrist: nothing public before this instant. Without an offset it is read in the "
                   "publication's time zone."),
     F("headline", max_len=120, hint="only if the press headline differs from the title"),
+    F("published", "datetime", hint="date and local time, e.g. 2021-11-29T16:00:00 (or with offset: …+01:00)",
+      description="When the release was first published (sent to the press list or put online): the "
+                  "press page's datePublished, the feed and the sitemap. With an embargo its lift is that "
+                  "instant instead. Without either, the start of the event day is used."),
 ))
 REPORT = Obj(Report, (
     F("title", required=True, max_len=120, hint="the headline, at most 120 characters"),
@@ -227,6 +232,8 @@ def validate(source: Source, content_root: Path, timezone: str | None = None) ->
         checker.problem(("event", "end_date"), "ends before it starts", "end_date must be on or after date")
     if report is not None and report.press and report.press.embargo:
         report = _resolve_embargo(checker, report, timezone)
+    if report is not None and report.press and report.press.published:
+        report = _resolve_published(checker, report, timezone)
     if checker.issues or report is None:
         raise ContentError(checker.issues)
     return _with(report, slug=slug, source_path=source.path, source_sha256=hashlib.sha256(source.raw).hexdigest())
@@ -250,6 +257,28 @@ def _resolve_embargo(checker: Checker, report: Report, timezone: str | None) -> 
         checker.problem(("press", "embargo"), err.message, err.hint)
         return report
     return _with(report, press=dataclasses.replace(report.press, embargo=aware))
+
+
+def _resolve_published(checker: Checker, report: Report, timezone: str | None) -> Report:
+    """`press.published` as an aware time in the publication's zone (a local time the clocks skip or repeat is
+    an issue, as for the embargo; any offset names its instant)."""
+    import dataclasses
+    from zoneinfo import ZoneInfo
+
+    from pipeline.embargo import EmbargoProblem, resolve
+
+    written = report.press.published
+    if timezone is None:
+        if written.tzinfo is None:
+            checker.problem(("press", "published"), "the time has no UTC offset",
+                            "add the offset, e.g. 2021-11-29T16:00:00+01:00 (winter) or +02:00 (summer)")
+        return report
+    try:
+        aware = written.astimezone(ZoneInfo(timezone)) if written.tzinfo else resolve(written, timezone)
+    except EmbargoProblem as err:
+        checker.problem(("press", "published"), err.message, err.hint)
+        return report
+    return _with(report, press=dataclasses.replace(report.press, published=aware))
 
 
 def check_translations(reports: list[Report], default_language: str, existing: set[str]) -> list[Issue]:

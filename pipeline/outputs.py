@@ -121,6 +121,7 @@ def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes
         "web_url": rendition.web_url,
         "press_url": rendition.press_url,
         "embargo": press.embargo.isoformat() if press and press.embargo else None,
+        "published": rendition.published,
         "files": entries,
         "revision": sha256_bytes("\n".join(lines).encode()),
     }

@@ -35,7 +35,7 @@ class Channel:
 
 CHANNELS = {
     "newsletter": Channel("email.html", "email.txt", "subject", "preheader", "list", "", ("email.html", "email.txt")),
-    # press-email.txt is press.txt plus the mailing footer (unsubscribe, imprint; D3, D5, D10).
+    # press-email.txt is the release text plus the press footer (leave the press list, imprint; D3, D5, D10).
     "press": Channel("press-email.html", "press-email.txt", "press_subject", None, "press_list", "-press",
                      ("press-email.html", "press-email.txt")),
 }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from pipeline.content import Source, dotted
-from pipeline.errors import Issue
+from pipeline.errors import Issue, Location
 
 # Kinds of scalar values, with the words used in messages (never Python type names).
 KIND_WORDS = {
@@ -24,6 +24,7 @@ KIND_WORDS = {
     "date": "a date (YYYY-MM-DD)", "datetime": "a date and time (YYYY-MM-DDTHH:MM:SS+01:00)",
     "email": "an e-mail address", "url": "a web address (https://…)", "color": "a colour like #1a2b3c",
     "image": "an image path or https:// address", "enum": "one of the listed values",
+    "texts": "a text, or one text per language (de: …, en: …)",
 }
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -36,12 +37,12 @@ class F:
     """One field: its name, kind, and the rules and help text for it."""
 
     name: str
-    kind: str = "str"  # str text int bool date datetime email url color image enum list obj
+    kind: str = "str"  # str text int bool date datetime email url color image enum list obj map texts
     required: bool = False
     default: Any = None
     hint: str = ""  # how to fill it in, shown with every problem
     description: str = ""
-    choices: tuple = ()
+    choices: tuple = ()  # enum: the allowed values; texts: the allowed languages
     min_len: int | None = None
     max_len: int | None = None
     items: "F | Obj | None" = None  # for kind="list"
@@ -49,6 +50,35 @@ class F:
     min_items: int = 0
     single_line: bool = True
     extra: Callable[[Any], str] | None = None  # returns a problem message or ""
+
+
+@dataclass(frozen=True)
+class Texts:
+    """A setting written per language (`footer_note: {de: …, en: …}`), or as one text (`language` "").
+
+    A plain text is the publication language's: `config.load_settings` names that language once
+    the settings are read. `where` and `field` locate the setting for errors about a missing language.
+    """
+
+    by_language: tuple[tuple[str, str], ...]  # (language, text), sorted
+    field: str = ""
+    where: Location | None = None
+
+    def get(self, language: str) -> str | None:
+        """The text in `language`, or None when the setting has none for it."""
+        return dict(self.by_language).get(language)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(language for language, _ in self.by_language)
+
+    def plain_as(self, language: str) -> Texts:
+        """This setting with its plain text (if written as one) named as `language`'s."""
+        if "" not in self.languages:
+            return self
+        texts = dict(self.by_language)
+        return dataclasses.replace(self, by_language=tuple(sorted({language: texts[""], **{
+            k: v for k, v in texts.items() if k}}.items())))
 
 
 @dataclass(frozen=True)
@@ -102,6 +132,8 @@ class Checker:
             return None
 
     def value(self, f: F, raw: Any, path: tuple) -> Any:
+        if f.kind == "texts":
+            return self.texts(f, raw, path)
         if f.kind == "obj":
             return self.obj(f.obj, raw, path)
         if f.kind == "map":
@@ -129,6 +161,30 @@ class Checker:
             if message:
                 self.problem(path, message, f.hint)
         return converted
+
+    def texts(self, f: F, raw: Any, path: tuple) -> Texts | None:
+        """One text, or a group of texts by language (keys from `f.choices`), each checked like a text field."""
+        one = dataclasses.replace(f, kind="str" if f.single_line else "text")
+        where, field = self.source.where(path, key=True), dotted(path)
+        if not isinstance(raw, dict):
+            text = self.scalar(one, raw, path)
+            return Texts((("", text),), field, where) if text is not None else None
+        found = []
+        for language, text in raw.items():
+            if language not in f.choices:
+                self.problem(path + (language,), f"'{language}' is not a language of this publication",
+                             "write one text per language under it: " + ", ".join(f"{c}: …" for c in f.choices),
+                             key=True)
+                continue
+            checked = self.scalar(one, text, path + (language,)) if text is not None else None
+            if checked is None and text is None:
+                self.problem(path + (language,), f"the {language} text is empty", f"write the text after '{language}:'")
+            if checked is not None:
+                found.append((str(language), checked))
+        if not raw:
+            self.problem(path, "has no text", "write the text, or one per language: " +
+                         ", ".join(f"{c}: …" for c in f.choices))
+        return Texts(tuple(sorted(found)), field, where) if found else None
 
     def scalar(self, f: F, raw: Any, path: tuple) -> Any:
         kind = f.kind
@@ -241,6 +297,10 @@ def _field_schema(f: F) -> dict:
             base["minItems"] = f.min_items
     elif f.kind == "map":
         base = {"type": "object", "additionalProperties": _obj_schema(f.items)}
+    elif f.kind == "texts":
+        one = _field_schema(dataclasses.replace(f, kind="str", description="", hint="", default=None))
+        base = {"anyOf": [one, {"type": "object", "properties": {language: one for language in f.choices},
+                                "additionalProperties": False, "minProperties": 1}]}
     elif f.kind == "enum":
         base = {"enum": list(f.choices)}
     elif f.kind == "bool":

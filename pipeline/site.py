@@ -5,7 +5,7 @@ embargoed release has no page, no image, no index line, no feed entry and no sit
 GitHub Pages answers 404 for its address. Layout, fixed by the URLs the renderer already prints:
 
     site/index.html                       newest first, one section per language
-    site/<slug>/index.html, images/       the newsletter's web version (E16 "view in browser")
+    site/<slug>/index.html, images/       the newsletter's web version (E16 "view in browser"; noindex)
     site/presse/<slug>/index.html, .pdf   the press release page and its PDF (when built with --pdf)
     site/feed.xml, sitemap.xml, robots.txt, 404.html
 
@@ -97,7 +97,8 @@ def entries(built: list[tuple[dict, dict[str, bytes]]], timezone: str, now: dt.d
     for manifest, files in built:
         if not is_published(manifest, now):
             continue
-        published = published_at(embargo_of(manifest), dt.date.fromisoformat(manifest["event_date"]), timezone)
+        published = (dt.datetime.fromisoformat(manifest["published"]) if manifest.get("published") else  # the page's
+                     published_at(embargo_of(manifest), dt.date.fromisoformat(manifest["event_date"]), timezone))
         slug = manifest["slug"]
         pdf = manifest["files"].get("press.pdf")
         found.append(Entry(slug, manifest["title"], manifest["language"], manifest["preheader"], published,
@@ -124,9 +125,10 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
         if manifest["slug"] not in public:
             continue
         for path, source in entry_sources(manifest).items():  # `files` may read from disk: only these are read
-            out[path] = (web_version(files["email.html"], settings.unsubscribe_url) if source is None
-                         else files[source])
+            out[path] = (web_version(files["email.html"], settings.unsubscribe_url, manifest["press_url"])
+                         if source is None else files[source])
     env = make_environment(str(template_dir))
+    settings = settings.in_language(settings.language)  # the archive's own pages are in the publication language
     page = {"settings": settings, "lang": settings.language, "_": i18n.translator(settings.language),
             "feed_url": f"{base}/feed.xml", "site_home": f"{base}/"}
     sections = [{"lang": lang, "name": i18n.language_name(lang), "entries": [e for e in listed if e.language == lang]}
@@ -139,11 +141,21 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
     return out
 
 
-def web_version(email_html: bytes, unsubscribe_url: str) -> bytes:
-    """The newsletter as a web page: the email HTML with the general unsubscribe page, no per-recipient token."""
+def web_version(email_html: bytes, unsubscribe_url: str, press_url: str) -> bytes:
+    """The newsletter as a web page: the email HTML with the general unsubscribe page, no per-recipient token.
+
+    Kept out of search results (`noindex, follow`) with the press page as its canonical: it is the email's
+    600 px table layout and repeats the press release's text, so listing it in the sitemap would put two
+    pages of one story in the index, the weaker one without JSON-LD or Open Graph. Its links are followed.
+    """
+    from html import escape
+
     from pipeline.render import UNSUBSCRIBE_TOKEN
 
-    return email_html.replace(UNSUBSCRIBE_TOKEN.encode(), unsubscribe_url.encode())
+    page = email_html.replace(UNSUBSCRIBE_TOKEN.encode(), unsubscribe_url.encode())
+    head = (f'<head><meta name="robots" content="noindex, follow">'
+            f'<link rel="canonical" href="{escape(press_url)}">').encode()
+    return page.replace(b"<head>", head, 1)
 
 
 def atom_feed(listed: list[Entry], settings, base: str, now: dt.datetime) -> bytes:
@@ -196,7 +208,7 @@ def _entry_links_extension():
 
 
 def sitemap(listed: list[Entry], base: str) -> bytes:
-    """sitemaps.org XML: the index and each press page (the canonical URLs; web versions are copies)."""
+    """sitemaps.org XML: the index and each press page, the canonical URLs (web versions are noindex)."""
     root = ElementTree.Element("urlset", xmlns=SITEMAP_NS)
     pages = [(f"{base}/", listed[0].published if listed else None)]
     pages += [(entry.press_url, entry.published) for entry in listed]

@@ -44,6 +44,7 @@ class Rendition:
     press_email_text: str
     web_url: str
     press_url: str
+    published: str = ""  # the publication instant, ISO 8601 with offset (embargo.published_at)
     assets: dict[str, str] = field(default_factory=dict)
 
 
@@ -58,7 +59,8 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
     email_html = email_stage.compile_mjml(email_mjml, "email/newsletter.mjml.j2")
     email_text = _tidy(env.get_template("text/newsletter.txt.j2").render(ctx))
     press_mjml = env.get_template("email/press.mjml.j2").render(ctx)
-    press_text = _tidy(env.get_template("text/press.txt.j2").render(ctx))
+    release_text = _tidy(env.get_template("text/_release.txt.j2").render(ctx)).rstrip("\n")
+    press_text = _tidy(env.get_template("text/press.txt.j2").render(ctx, release_text=release_text))
     return Rendition(
         slug=report.slug,
         language=ctx["lang"],
@@ -71,9 +73,10 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
         press_html=env.get_template("press/page.html.j2").render(ctx),
         press_text=press_text,
         press_email_html=email_stage.compile_mjml(press_mjml, "email/press.mjml.j2"),
-        press_email_text=_tidy(env.get_template("text/press-email.txt.j2").render(ctx, press_text=press_text)),
+        press_email_text=_tidy(env.get_template("text/press-email.txt.j2").render(ctx, release_text=release_text)),
         web_url=ctx["web_url"],
         press_url=ctx["press_url"],
+        published=ctx["published_iso"],
         assets=assets,
     )
 
@@ -82,6 +85,7 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
     from pipeline.render import markdown, press as press_meta
 
     lang = report.language or settings.language
+    settings = settings.in_language(lang)  # every per-language setting as this report's text
     _ = i18n.translator(lang)
     assets: dict[str, str] = {}
 
@@ -103,13 +107,12 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
     press = report.press
     headline = (press.headline if press and press.headline else None) or report.title
     embargo = press.embargo if press else None
-    published = embargo_rules.published_at(embargo, report.event.date, settings.timezone)
+    published = embargo_rules.published_at(embargo, report.event.date, settings.timezone,
+                                           press.published if press else None)
     release_date = published.date()  # the embargo day, else the event day
     dateline_city = (press.dateline if press and press.dateline else None) or report.event.place
     embargo_line = embargo_rules.sperrfrist_line(embargo, settings.timezone, lang, _) if embargo else ""
-    event = i18n.format_date_long(report.event.date, lang)
-    if report.event.end_date and report.event.end_date != report.event.date:
-        event += " – " + i18n.format_date_long(report.event.end_date, lang)
+    event = i18n.format_date_range(report.event.date, report.event.end_date, lang)
     event_parts = [event, report.event.time, report.event.venue, report.event.place]
     quote_open, quote_close = QUOTES.get(lang, QUOTES["en"])
     ctx = {
@@ -143,6 +146,8 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
         "quote_open": quote_open,
         "quote_close": quote_close,
         "embargo_line": embargo_line,
+        "about_heading": settings.organisation.about_heading
+        or _("About %(name)s") % {"name": settings.organisation.name},
     }
     ctx["json_ld"] = press_meta.script_json(press_meta.json_ld(ctx))
     ctx["open_graph"] = press_meta.open_graph(ctx)

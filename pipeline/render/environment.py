@@ -46,6 +46,7 @@ def make_environment(template_dir: str) -> jinja2.Environment:
     env.filters["wrap"] = wrap
     env.filters["date_long"] = i18n.format_date_long
     env.filters["date_short"] = i18n.format_date_short
+    env.filters["phone"] = i18n.unbreakable
     env.filters["underline"] = lambda text, char="=": char * min(len(text), 72)
     env.filters["hyphenate"] = hyphenate
     env.filters["styled"] = styled

@@ -63,6 +63,35 @@ def format_date_long(value: dt.date, language: str) -> str:
     return format_date(value, "d. MMMM y" if language == "de" else "d MMMM y", locale=language)
 
 
+def format_date_range(start: dt.date, end: dt.date | None, language: str) -> str:
+    """An event's days, the shared parts written once: 15.–16. März 2022 (de) / 15–16 March 2022 (en).
+
+    Across months 31. März – 1. April 2022, across years 31. Dezember 2022 – 2. Januar 2023. Babel's
+    `format_interval` abbreviates the month in both languages (CLDR has no interval for yMMMMd:
+    "15–16 Mar 2022") and puts thin spaces around the dash, so the parts come from `format_date`.
+    """
+    if end is None or end == start:
+        return format_date_long(start, language)
+    from babel.dates import format_date
+
+    de = language == "de"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}{'.' if de else ''}–{format_date_long(end, language)}"
+    if start.year == end.year:
+        first = format_date(start, "d. MMMM" if de else "d MMMM", locale=language)
+        return f"{first} – {format_date_long(end, language)}"
+    return f"{format_date_long(start, language)} – {format_date_long(end, language)}"
+
+
 def format_date_short(value: dt.date, language: str) -> str:
     """29.11.2021 (de) / 29/11/2021 (en)."""
     return value.strftime("%d.%m.%Y") if language == "de" else value.strftime("%d/%m/%Y")
+
+
+def unbreakable(text: str) -> str:
+    """A phone number that never wraps inside: no-break spaces and non-breaking hyphens.
+
+    Characters, not CSS: `white-space: nowrap` is ignored by Outlook for Windows and partly by the Gmail
+    apps (caniemail), and a number split over two lines at 375 px is misread or mis-dialled.
+    """
+    return text.replace(" ", "\u00a0").replace("-", "\u2011")

@@ -1,7 +1,8 @@
 """The press release's machine-readable head: JSON-LD `NewsArticle` (P1) and Open Graph (P2). Pure.
 
 Both are built as plain data from the render context, so tests can compare whole values; the page
-template only prints them. `datePublished` is the embargo lift time (P4), else the release day.
+template only prints them. `datePublished` is the publication instant: the embargo lift (P4), else the
+report's `press.published`, else the start of the release day (`embargo.published_at`).
 """
 
 from __future__ import annotations

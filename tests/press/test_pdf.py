@@ -36,7 +36,7 @@ def test_the_pdf_has_headline_dateline_quote_contact_and_imprint(seed_pdf):
         "Regionalveranstaltung zur Zukunft des Industriestandortes Berlin-Brandenburg",
         "Berlin, 29. November 2021 – Industrie 2030 steht für Zukunftsfähigkeit",
         "„Industrie 2030 steht für Zukunftsfähigkeit, Nachhaltigkeit, Digitalisierung und Klimafreundlichkeit.“",
-        "Über Service- und Beratungsstelle für regionale Industrieinitiativen",
+        "Über die Service- und Beratungsstelle",
         "Pressekontakt Service- und Beratungsstelle für regionale Industrieinitiativen E-Mail: kontakt@example.org",
         "###",
         "Impressum: Service- und Beratungsstelle für regionale Industrieinitiativen (Musterträger e. V.),"

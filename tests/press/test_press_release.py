@@ -149,7 +149,7 @@ def test_open_graph_and_canonical(renditions):
         ("og:title", "Hydrogen valley workshop brings suppliers and grid operators together"),
         ("og:type", "article"),
         ("og:image", f"{SITE}/{ENGLISH}/images/logo.png"),
-        ("og:image:alt", "Service- und Beratungsstelle für regionale Industrieinitiativen"),
+        ("og:image:alt", "Service and Advisory Office for Regional Industry Initiatives"),  # the English logo text
         ("og:url", url),
         ("og:description", "Suppliers, grid operators and city utilities mapped what a regional hydrogen network "
                            "needs first, in two days of workshops."),
@@ -172,7 +172,7 @@ def test_accessible_structure_in_order(renditions):
     assert page.tags.index("header") < page.tags.index("main") < page.tags.index("footer")
     body = html.split("<body>", 1)[1]
     order = ["SPERRFRIST: 01.12.2026, 10:00 Uhr", "<h1>Regionalveranstaltung", "Berlin, <time", "Unter der Überschrift",
-             "<blockquote>", "<h2>Über Service- und Beratungsstelle", "<h2>Pressekontakt</h2>", ">###</p>",
+             "<blockquote>", "<h2>Über die Service- und Beratungsstelle</h2>", "<h2>Pressekontakt</h2>", ">###</span>",
              "<strong>Impressum</strong>"]
     assert [body.index(mark) for mark in order] == sorted(body.index(mark) for mark in order)
 

@@ -39,18 +39,20 @@ def test_emails_carry_unsubscribe_and_imprint(renditions, sample, part):
     settings, _ = sample
     for report, rendition in renditions.values():
         html = getattr(rendition, part)
+        imprint = settings.in_language(rendition.language).imprint
         assert f'href="{UNSUBSCRIBE_TOKEN}"' in html, report.slug
-        assert settings.imprint.street in html and settings.imprint.representative in html, report.slug
-        assert f'href="{rendition.web_url}"' in html, report.slug
+        assert imprint.street in html and imprint.representative in html, report.slug
+        # the newsletter links its web version, the press mailing the press page
+        assert f'href="{rendition.web_url if part == "email_html" else rendition.press_url}"' in html, report.slug
 
 
 def test_text_parts_carry_unsubscribe_and_imprint(renditions, sample):
     settings, _ = sample
     for report, rendition in renditions.values():
-        for text in (rendition.email_text, rendition.press_email_text):
+        for text, url in ((rendition.email_text, rendition.web_url), (rendition.press_email_text, rendition.press_url)):
             assert UNSUBSCRIBE_TOKEN in text
             assert settings.imprint.street in text
-            assert rendition.web_url in text
+            assert url in text
 
 
 def test_text_part_has_every_link_of_the_html(renditions):
@@ -96,7 +98,7 @@ def test_german_and_english_labels_and_dates(renditions):
     seed = renditions["2021-11-29-industriestandort-berlin-brandenburg"][1]
     english = renditions["2022-03-15-hydrogen-valley-workshop"][1]
     assert "29. November 2021" in seed.email_text and "Impressum" in seed.email_text
-    assert "15 March 2022" in english.email_text and "Imprint" in english.email_text
+    assert "15–16 March 2022 · " in english.email_text and "Imprint" in english.email_text
     assert "Berlin, 29. November 2021 – " in seed.press_text
 
 
@@ -108,7 +110,10 @@ def test_minimal_report_leaves_out_empty_sections(renditions):
 
 
 def test_press_text_stays_clean_for_journalists(renditions):
-    """press.txt is the release to copy from: no unsubscribe token; the press mailing's text part has it."""
+    """press.txt is the release to copy from: no unsubscribe token; the press mailing's text part has it.
+
+    Both carry the same release up to its end mark; then press.txt a short imprint, the mailing its footer.
+    """
     for report, rendition in renditions.values():
         assert UNSUBSCRIBE_TOKEN not in rendition.press_text
-        assert rendition.press_email_text.startswith(rendition.press_text.rstrip("\n"))
+        assert rendition.press_email_text.split("\n###\n")[0] == rendition.press_text.split("\n###\n")[0]

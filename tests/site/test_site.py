@@ -75,8 +75,35 @@ def test_the_web_version_is_the_email_without_a_subscriber_token(after):
     web = (after / "site" / SEED / "index.html").read_text(encoding="utf-8")
     email = (after / SEED / "email.html").read_text(encoding="utf-8")
     assert UNSUBSCRIBE_TOKEN not in web
-    assert web == email.replace(UNSUBSCRIBE_TOKEN, "https://newsroom.example.org/abmelden")
+    head = f'<meta name="robots" content="noindex, follow"><link rel="canonical" href="{SITE}/presse/{SEED}/">'
+    assert web == email.replace(UNSUBSCRIBE_TOKEN, "https://newsroom.example.org/abmelden").replace(
+        "<head>", "<head>" + head, 1)
     assert f'href="{SITE}/{SEED}/"' in web  # "Im Browser ansehen" points at this very page
+
+
+def test_a_web_version_is_kept_out_of_search_results_in_favour_of_its_press_page(after):
+    """Indexable but in no sitemap was the defect: now search engines are told, and the sitemap agrees."""
+    from html.parser import HTMLParser
+
+    class Head(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.robots, self.canonical = [], []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "meta" and attrs.get("name") == "robots":
+                self.robots.append(attrs["content"])
+            if tag == "link" and attrs.get("rel") == "canonical":
+                self.canonical.append(attrs["href"])
+
+    for slug in (SEED, ENGLISH):
+        head = Head()
+        head.feed((after / "site" / slug / "index.html").read_text(encoding="utf-8"))
+        assert (head.robots, head.canonical) == (["noindex, follow"], [f"{SITE}/presse/{slug}/"])
+        assert f"<loc>{SITE}/{slug}/</loc>" not in (after / "site" / "sitemap.xml").read_text(encoding="utf-8")
+    # the email itself carries neither: mail clients have no use for them
+    assert 'name="robots"' not in (after / SEED / "email.html").read_text(encoding="utf-8")
 
 
 def test_the_feed_parses_back_newest_first(before, after):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import json
+import operator
 import types
 import typing
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from pipeline.config import SETTINGS
 from pipeline.content import parse_yaml
 from pipeline.editor_schema import schemas
 from pipeline.model import REPORT
-from pipeline.schema import Checker, F, Obj, json_schema
+from pipeline.schema import Checker, F, Obj, Texts, json_schema
 
 PROJECT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -149,6 +151,8 @@ def _expected_type(f: F) -> object:
         return f.obj.cls
     if f.kind == "map":
         return dict
+    if f.kind == "texts":  # one text, or one per language
+        return str | Texts
     if f.kind == "list":
         return tuple[f.items.cls if isinstance(f.items, Obj) else _expected_type(f.items), ...]
     return SCALAR_TYPES.get(f.kind, str)
@@ -158,7 +162,7 @@ def _non_optional(hint: object) -> tuple[object, bool]:
     """(the type without None, whether None was allowed)."""
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         args = [a for a in typing.get_args(hint) if a is not type(None)]
-        return (args[0] if len(args) == 1 else hint), type(None) in typing.get_args(hint)
+        return functools.reduce(operator.or_, args), type(None) in typing.get_args(hint)
     return hint, False
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from pipeline.lint.document import UNSUBSCRIBE_TOKEN, Built, elements, hidden_by_inline_style, text_of
 from pipeline.lint.findings import Finding, Severity
+from pipeline.schema import Texts
 
 UNSUBSCRIBE_WORDS = re.compile(r"abmelden|abbestellen|austragen|unsubscribe|opt.?out", re.IGNORECASE)
 IMPRINT_LABEL = re.compile(r"\b(impressum|imprint)\b", re.IGNORECASE)
@@ -50,6 +51,8 @@ def check_imprint(built: Built, name: str, text: str) -> Iterator[Finding]:
     if built.imprint is not None:
         for key in IMPRINT_FIELDS:
             value = getattr(built.imprint, key, None)
+            if isinstance(value, Texts):  # a setting written per language: the report's
+                value = value.get(built.language)
             if value and " ".join(str(value).split()) not in text:
                 missing.append(f"{key} ({value})")
     else:
