@@ -51,9 +51,9 @@ def _parse_now(ctx, param, value: str | None):
 
 
 class _State:
-    """Options shared by every command."""
+    """Options shared by every command; `main` keeps it to place and show an internal error's details."""
 
-    def __init__(self, root: Path, debug: bool):
+    def __init__(self, root: Path = Path("."), debug: bool = False):
         self.root = root
         self.debug = debug
 
@@ -76,7 +76,9 @@ def cli(ctx: click.Context, root: Path, verbose: bool, debug: bool) -> None:
     import logging  # here, not at the top: `newsroom --help` never needs it
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = _State(root, debug)
+    if not isinstance(ctx.obj, _State):
+        ctx.obj = _State()
+    ctx.obj.root, ctx.obj.debug = root, debug
 
 
 @cli.command()
@@ -246,13 +248,22 @@ def _gate(findings: list, reports: int, strict: bool, show_info: bool) -> None:
 # --- publish commands (send, status, reconcile → pipeline/publish.py) ---
 
 
+def _not_blank(ctx, param, value: str | None) -> str | None:
+    """--at "" or "  " is a mistake (a variable that was not set), never "send now"."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("empty — give a date and time like 2026-12-01T09:00+01:00, or leave --at out "
+                                 "to send now")
+    return value
+
+
 @cli.command()
 @click.argument("report")
 @click.option("--channel", type=click.Choice(["newsletter", "press"]), default="newsletter", show_default=True,
               help="newsletter: the email to the target's list; press: the press release to its press_list.")
 @click.option("--target", default="test", show_default=True, help="A target from content/newsroom.yaml.")
 @click.option("--test-to", multiple=True, metavar="EMAIL", help="Send a test to this address only (repeatable).")
-@click.option("--at", default=None, metavar="DATETIME", help="Schedule instead of sending now: 2026-12-01T09:00+01:00.")
+@click.option("--at", default=None, metavar="DATETIME", callback=_not_blank,
+              help="Schedule instead of sending now: 2026-12-01T09:00+01:00.")
 @click.option("--dry-run", is_flag=True, help="Print every request a send would make; no network call.")
 @click.option("--yes", is_flag=True, help="Send to the list without asking (for CI).")
 @click.pass_obj
@@ -263,8 +274,7 @@ def send(state: _State, report: str, channel: str, target: str, test_to: tuple[s
 
     request = publish.SendRequest(report, channel, target, test_to, at, dry_run)
     publish.send(state.project, request, secret_for=_env_secret, echo=click.echo,
-                 confirm=lambda plan: yes or click.confirm(f"{plan.action}?", default=False),
-                 fault_at=os.environ.get("NEWSROOM_FAULT_AT"))  # crash-test hook, see publish.py
+                 confirm=lambda plan: yes or click.confirm(f"{plan.action}?", default=False))
 
 
 @cli.command()
@@ -281,21 +291,30 @@ def status(state: _State, report: str | None) -> None:
 @cli.command()
 @click.pass_obj
 def reconcile(state: _State) -> None:
-    """Settle sends whose outcome is unknown by asking the provider; never sends anything."""
+    """Settle sends whose outcome is unknown by asking the provider; never sends anything (exit 4: still unknown)."""
+    from pipeline.errors import SendOutcomeUnknownError
+    from pipeline.ledger import SendState
     from pipeline.publish import reconcile as settle
 
-    settle(state.project, secret_for=_env_secret, echo=click.echo)
+    open_ = [r for r in settle(state.project, secret_for=_env_secret, echo=click.echo)
+             if r.state in (SendState.SENDING, SendState.UNKNOWN)]
+    if open_:
+        raise SendOutcomeUnknownError(f"{len(open_)} send(s) still without a known outcome: "
+                                      f"{', '.join(r.ref for r in open_)} — run `newsroom reconcile` again later")
 
 
 def _env_secret(provider: str):
-    """The provider's credential from the environment, masked in every log handler from now on."""
-    from pipeline.secrets import RedactingFilter, secret_for
-
+    """The provider's credential from the environment (checked), masked in every log handler from now on."""
     import logging
 
+    from pipeline.providers import provider_class
+    from pipeline.secrets import RedactingFilter, secret_for
+
     secret = secret_for(provider, os.environ)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactingFilter([secret]))
+    if secret is not None:
+        secret = secret.sending(provider_class(provider).auth_headers(secret))
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RedactingFilter([secret]))
     return secret
 
 
@@ -304,8 +323,9 @@ def _env_secret(provider: str):
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turn every PipelineError into a message and its exit code."""
+    state = _State()
     try:
-        cli.main(args=argv, prog_name="newsroom", standalone_mode=False)
+        cli.main(args=argv, prog_name="newsroom", standalone_mode=False, obj=state)
     except click.exceptions.Abort:
         click.echo(_("aborted"), err=True)
         sys.exit(ExitCode.USER_ERROR)
@@ -326,21 +346,44 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(_("interrupted; nothing half-written was kept"), err=True)
         sys.exit(ExitCode.USER_ERROR)
     except Exception:  # a bug: one line for the user, the traceback in a file
-        _report_internal_error()
+        _report_internal_error(state)
         sys.exit(ExitCode.INTERNAL)
     sys.exit(ExitCode.OK)
 
 
-def _report_internal_error() -> None:
+def _report_internal_error(state: _State) -> None:
+    """One line for the user; the traceback, secrets masked, in <project>/.newsroom/ and with --debug on stderr."""
     import traceback
 
-    details = traceback.format_exc()
+    details = _masked(traceback.format_exc())
+    path = state.root / LAST_ERROR
     try:
-        LAST_ERROR.parent.mkdir(parents=True, exist_ok=True)
-        LAST_ERROR.write_text(details, encoding="utf-8")
-        where = _("details in {path}").format(path=LAST_ERROR)
+        if not state.root.is_dir():
+            raise OSError("no project folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(details, encoding="utf-8")
+        where = _("details in {path}").format(path=path)
     except OSError:
         where = _("run again with --debug for details")
     click.echo(_("internal error — please report it; {where}").format(where=where), err=True)
-    if "--debug" in sys.argv or os.environ.get("NEWSROOM_DEBUG"):
+    if state.debug or os.environ.get("NEWSROOM_DEBUG"):
         click.echo(details, err=True)
+
+
+def _masked(text: str) -> str:
+    """`text` with every secret set in the environment masked, in every form a provider's header carries it."""
+    from pipeline.providers import PROVIDERS
+    from pipeline.secrets import SECRET_ENV, in_environment, redact
+
+    secrets = in_environment(os.environ)
+    armed = []
+    for provider, names in SECRET_ENV.items():
+        for secret in secrets:
+            if names and secret.env_name == names[0]:
+                user = os.environ.get(names[1], "") if len(names) > 1 else None
+                secret = type(secret)(secret.env_name, secret.reveal(), user=user)
+                try:
+                    armed.append(secret.sending(PROVIDERS[provider].auth_headers(secret)))
+                except Exception:  # noqa: BLE001 — a malformed value may not even make a header
+                    armed.append(secret)
+    return redact(text, armed + secrets)

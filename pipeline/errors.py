@@ -4,6 +4,7 @@
 
     PipelineError                      base; .exit_code; message written for the communications team
     ├── ConfigError                    newsroom.yaml, target or secret missing or invalid       → exit 1
+    │   └── SecretNotSetError          the provider's environment variable is empty (dry runs go on)
     ├── ContentError                   .issues: list[Issue]; str() is one line per issue        → exit 1
     ├── RenderError                    template or MJML failure, with the template name         → exit 1
     ├── OutputError                    out/ not writable, build stale or missing                → exit 1
@@ -71,6 +72,10 @@ class PipelineError(Exception):
 
 class ConfigError(PipelineError):
     """Raised for a missing or invalid `newsroom.yaml`, target or secret; fix the config or env."""
+
+
+class SecretNotSetError(ConfigError):
+    """The provider's secret variable is not set (a malformed one is a plain ConfigError)."""
 
 
 class ContentError(PipelineError):

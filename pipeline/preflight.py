@@ -13,7 +13,6 @@ import datetime as dt
 import html as html_lib
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from pipeline.config import Settings, Target
 from pipeline.errors import ConfigError, OutputError
@@ -78,8 +77,12 @@ def load_build(project, slug: str, channel: str) -> Build:
 
 
 def preflight(project, settings: Settings, build: Build, *, channel: str, target_name: str, target: Target,
-              test_send: bool, at: dt.datetime | None, now: dt.datetime, granularity: int = 1) -> list[str]:
-    """Every reason not to send, each with its fix; [] means go. `granularity`: the provider's schedule step."""
+              test_send: bool, at: dt.datetime | None, now: dt.datetime, granularity: int = 1,
+              horizon: dt.timedelta = dt.timedelta(days=365)) -> list[str]:
+    """Every reason not to send, each with its fix; [] means go.
+
+    `granularity` and `horizon`: the provider's schedule step and how far ahead it schedules.
+    """
     problems = _stale(project, build)
     source = build.manifest.get("source", build.slug)
     if build.manifest.get("status") != "ready" and not test_send:
@@ -103,7 +106,10 @@ def preflight(project, settings: Settings, build: Build, *, channel: str, target
         problems.append(f"target '{target_name}' has no {spec.list_attr} — add it under targets.{target_name} "
                         "in content/newsroom.yaml")
     if at is not None:
-        problems += _at_problems(at, now, granularity)
+        wrong = _at_problems(at, now, granularity, horizon)
+        problems += wrong
+        if wrong and not dt.timedelta(minutes=5) < at - now <= horizon:
+            return problems  # an instant out of range cannot be compared with the embargo
     problems += _embargo_problems(build.manifest, channel, test_send, at or now)
     return problems
 
@@ -145,9 +151,12 @@ def _missing_imprint(settings: Settings, body: str) -> list[str]:
     return [label for label, value in wanted.items() if " ".join(value.split()) not in text]
 
 
-def _at_problems(at: dt.datetime, now: dt.datetime, granularity: int) -> list[str]:
+def _at_problems(at: dt.datetime, now: dt.datetime, granularity: int, horizon: dt.timedelta) -> list[str]:
+    if at - now > horizon:
+        return [f"--at {at.isoformat()} is more than {horizon.days} days ahead, further than this provider "
+                "schedules (docs/providers.md) — check the year, or send later"]
     problems = []
-    if at <= now + dt.timedelta(minutes=5):
+    if at - now <= dt.timedelta(minutes=5):
         problems.append(f"--at {at.isoformat()} is not at least 5 minutes in the future — pick a later time")
     if granularity > 1 and (at.minute % granularity or at.second):
         problems.append(f"--at {at.isoformat()}: this provider schedules on the {granularity}-minute mark only "
@@ -156,11 +165,24 @@ def _at_problems(at: dt.datetime, now: dt.datetime, granularity: int) -> list[st
 
 
 def parse_at(text: str | None, timezone: str) -> dt.datetime | None:
-    """`2026-12-01T09:00+01:00` (or without offset: in the publication's time zone) → aware datetime."""
-    if not text:
+    """`2026-12-01T09:00+01:00` (or without offset: in the publication's time zone) → aware datetime.
+
+    A local time without offset that the clocks skip or show twice is refused, by the embargo's rule.
+    """
+    from pipeline.embargo import EmbargoProblem, resolve
+
+    if text is None:
         return None
+    if not text.strip():
+        raise ConfigError("--at is empty — give a date and time like 2026-12-01T09:00+01:00, or leave --at out "
+                          "to send now")
     try:
-        value = dt.datetime.fromisoformat(text)
+        value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise ConfigError(f"--at '{text}' is not a date and time — write it like 2026-12-01T09:00+01:00") from None
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
+    if value.tzinfo is not None:
+        return value
+    try:
+        return resolve(value, timezone)
+    except EmbargoProblem as problem:
+        raise ConfigError(f"--at {text}: {problem.message} — {problem.hint}") from None

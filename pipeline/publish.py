@@ -18,9 +18,8 @@
 The reference `newsroom-<slug>-<12 hex of revision>[-press]-to-<list>` is stored at the provider (tag,
 title or name), so a fresh CI runner with an empty ledger still finds an earlier campaign.
 
-Crash tests set `NEWSROOM_FAULT_AT=<step>` (read by cli.py, passed in as `fault_at`): at that step
-the process SIGKILLs itself, so no `finally` runs. Steps: planned, created, drafted, write-ahead,
-sent, recorded. The hook costs one string comparison per step and does nothing otherwise.
+The crash tests (tests/fault/test_crash_matrix.py) SIGKILL this process from outside at each
+step boundary: while a request is held by the test server, or while the ledger shows a given state.
 """
 
 from __future__ import annotations
@@ -29,16 +28,15 @@ import datetime as dt
 import fcntl
 import hashlib
 import logging
-import os
 import re
-import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Settings, Target, load_settings
-from pipeline.errors import ConfigError, LedgerError, ProviderRejectedError, PublishError, SendOutcomeUnknownError
+from pipeline.errors import (ConfigError, LedgerError, ProviderRejectedError, PublishError, SecretNotSetError,
+                             SendOutcomeUnknownError)
 from pipeline.ledger import LEDGER_FILE, UNSETTLED, Ledger, SendRecord, SendState
 from pipeline.preflight import CHANNELS, Build, load_build, parse_at, preflight
 from pipeline.providers import ApiClient, open_provider, provider_class
@@ -49,7 +47,6 @@ from pipeline.secrets import Secret, redact
 logger = logging.getLogger(__name__)
 
 STATE_DIR = ".newsroom"
-FAULT_STEPS = ("planned", "created", "drafted", "write-ahead", "sent", "recorded")
 SETTLE_GRACE = dt.timedelta(minutes=5)  # after this, "still a draft" proves an unclear send never started
 
 
@@ -102,27 +99,28 @@ def slug_of(report: str) -> str:
 
 def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | None], echo: Callable[[str], None],
          confirm: Callable[[Plan], bool], now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-         client: Callable[..., ApiClient] = ApiClient, fault_at: str | None = None) -> Outcome:
+         client: Callable[..., ApiClient] = ApiClient) -> Outcome:
     """Send (or test, or schedule) one report's channel to one target; see the module docstring."""
     settings = load_settings(project.content_dir)
     target = _target(settings, request.target)
     if request.channel not in CHANNELS:
         raise ConfigError(f"unknown channel '{request.channel}' — use one of: {', '.join(CHANNELS)}")
+    secret = _optional(secret_for, target)  # a malformed credential is refused before anything else happens
     slug = slug_of(request.report)
     build = load_build(project, slug, request.channel)
     at = parse_at(request.at, settings.timezone)
     problems = preflight(project, settings, build, channel=request.channel, target_name=request.target,
                          target=target, test_send=bool(request.test_to), at=at, now=now(),
-                         granularity=provider_class(target.provider).schedule_granularity)
+                         granularity=provider_class(target.provider).schedule_granularity,
+                         horizon=provider_class(target.provider).schedule_horizon)
     if problems:
         raise PublishError("refusing to send, nothing was sent:\n" + "\n".join(f"  - {p}" for p in problems))
     list_id = getattr(target, CHANNELS[request.channel].list_attr)
     ref = ref_for(slug, build.revision, request.channel, list_id)
     state_dir = project.root / STATE_DIR
     if request.dry_run:
-        return _dry_run(state_dir, settings, target, request, build, ref, list_id, _optional(secret_for, target), at,
-                        echo)
-    secret = secret_for(target.provider)
+        return _dry_run(state_dir, settings, target, request, build, ref, list_id, secret, at, echo)
+    secret = secret or secret_for(target.provider)  # a missing one only now: pre-flight problems come first
     with _lock(state_dir, ref, request.target), Ledger.open(state_dir / LEDGER_FILE, now=now) as ledger, \
             open_provider(target, secret, state_dir=state_dir, unsubscribe_url=settings.unsubscribe_url,
                           client=client) as provider:
@@ -133,7 +131,7 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
                               f"{record.provider} — use a new target name instead of switching providers")
         campaign = _campaign(settings, build, provider, ref, list_id)
         try:
-            return _run(ledger, record, provider, campaign, request, at, echo, confirm, fault_at, secret)
+            return _run(ledger, record, provider, campaign, request, at, echo, confirm, secret)
         except PublishError as err:
             latest = ledger.get(ref, request.target)
             if latest is not None:
@@ -142,7 +140,7 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
 
 
 def _run(ledger: Ledger, record: SendRecord, provider: Provider, campaign: OutgoingCampaign, request: SendRequest,
-         at, echo, confirm, fault_at, secret) -> Outcome:
+         at, echo, confirm, secret) -> Outcome:
     if record.state in (SendState.SENDING, SendState.UNKNOWN):
         echo(f"an earlier send of {record.ref} ended without a clear answer; asking {record.provider} first")
         record = _settle(ledger, record, provider, echo)
@@ -153,9 +151,8 @@ def _run(ledger: Ledger, record: SendRecord, provider: Provider, campaign: Outgo
                                       "— check it in the provider's web interface, then run `newsroom reconcile`")
     if record.state is SendState.FAILED:
         record = ledger.transition(record, SendState.PLANNED, "sending again")
-    _fault(fault_at, "planned")
     info = _check_list(provider, campaign.list_id)
-    record, remote = _draft(ledger, record, provider, campaign, echo, fault_at)
+    record, remote = _draft(ledger, record, provider, campaign, echo)
     if record.state in (SendState.SENT, SendState.SCHEDULED):
         return _already(record, echo, request)
     action = (f"test to {', '.join(request.test_to)}" if request.test_to else
@@ -176,12 +173,11 @@ def _run(ledger: Ledger, record: SendRecord, provider: Provider, campaign: Outgo
     if problems:
         raise PublishError(f"{provider.name} says campaign {remote.remote_id} is not ready, nothing was sent:\n"
                            + "\n".join(f"  - {p}" for p in problems))
-    return _deliver(ledger, record, provider, remote, campaign, at, echo, fault_at, secret)
+    return _deliver(ledger, record, provider, remote, campaign, at, echo, secret)
 
 
-def _deliver(ledger, record, provider, remote, campaign, at, echo, fault_at, secret) -> Outcome:
+def _deliver(ledger, record, provider, remote, campaign, at, echo, secret) -> Outcome:
     record = ledger.transition(record, SendState.SENDING, "schedule" if at else "send now")  # write-ahead
-    _fault(fault_at, "write-ahead")
     try:
         result = provider.send(remote, campaign, at)
     except SendOutcomeUnknownError as err:
@@ -200,11 +196,9 @@ def _deliver(ledger, record, provider, remote, campaign, at, echo, fault_at, sec
         if settled is None:
             raise
         return settled
-    _fault(fault_at, "sent")
     new = SendState.SCHEDULED if at else SendState.SENT
     record = ledger.transition(record, new, f"{provider.name} status {result.provider_status}",
                                scheduled_at=at.isoformat() if at else None)
-    _fault(fault_at, "recorded")
     echo(f"{'scheduled for ' + at.isoformat() if at else 'sent'}: campaign {record.remote_id} at {provider.name}"
          + (f" — {record.web_url}" if record.web_url else ""))
     return Outcome(record.ref, record.state, record.remote_id, record.web_url)
@@ -224,7 +218,7 @@ def _settle_after_refusal(ledger, record, provider, err, secret, echo) -> Outcom
     return None
 
 
-def _draft(ledger, record, provider, campaign, echo, fault_at) -> tuple[SendRecord, RemoteCampaign]:
+def _draft(ledger, record, provider, campaign, echo) -> tuple[SendRecord, RemoteCampaign]:
     """Find or create the draft carrying our ref; adopt whatever an earlier run left at the provider."""
     if record.remote_id:
         remote = provider.status(_remote_of(record))
@@ -232,7 +226,6 @@ def _draft(ledger, record, provider, campaign, echo, fault_at) -> tuple[SendReco
         remote = provider.find(campaign.ref)
         if remote is None:
             remote = provider.create_draft(campaign)
-            _fault(fault_at, "created")
         elif remote.state is RemoteState.DRAFT:
             echo(f"found the draft {remote.remote_id} an earlier run created at {provider.name}; updating it")
             remote = provider.update_draft(remote, campaign)
@@ -246,7 +239,6 @@ def _draft(ledger, record, provider, campaign, echo, fault_at) -> tuple[SendReco
     if record.state is SendState.PLANNED:
         record = ledger.transition(record, SendState.DRAFTED, f"draft {remote.remote_id} at {provider.name}",
                                    remote_id=remote.remote_id, web_url=remote.web_url)
-        _fault(fault_at, "drafted")
     return record, remote
 
 
@@ -396,10 +388,10 @@ def _dry_run(state_dir, settings, target, request, build, ref, list_id, secret, 
 
 
 def _optional(secret_for, target: Target) -> Secret | None:
-    """The credential if it is set; a dry run works without one."""
+    """The credential if it is set; a dry run works without one (but not with a malformed one)."""
     try:
         return secret_for(target.provider)
-    except ConfigError:
+    except SecretNotSetError:
         return None
 
 
@@ -432,9 +424,3 @@ def _lock(state_dir: Path, ref: str, target: str) -> Iterator[None]:
                               "it to finish, then run `newsroom status`") from None
         yield
 
-
-def _fault(fault_at: str | None, step: str) -> None:
-    """Crash-test hook (R6): die here, abruptly, when asked to."""
-    if fault_at == step:
-        logger.warning("NEWSROOM_FAULT_AT=%s: killing the process", step)
-        os.kill(os.getpid(), signal.SIGKILL)

@@ -127,6 +127,9 @@ class Provider(abc.ABC):
     takes_plain_text: ClassVar[bool] = True
     #: Minutes a scheduled time must be a multiple of (Mailchimp: quarter hours); 1 = any minute.
     schedule_granularity: ClassVar[int] = 1
+    #: How far ahead `send --at` may schedule. listmonk's, Mailchimp's and Brevo's specs name no limit,
+    #: so every adapter keeps this conservative year (a later date is almost always a typo in the year).
+    schedule_horizon: ClassVar[dt.timedelta] = dt.timedelta(days=365)
     #: False for providers that make no HTTP calls (the outbox writes files).
     needs_http: ClassVar[bool] = True
     #: The production API address when the target names none (None: the target must give base_url).

@@ -75,6 +75,8 @@ class ApiClient:
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time, jitter: Callable[[], float] = random.random):
         self.provider, self.base_url = provider, base_url.rstrip("/")
+        if secret is not None and auth is not None:
+            secret = secret.sending(auth(secret))  # errors mask the header values too, not only the key
         self.secret, self.timeout, self.policy = secret, timeout, policy
         self.session = session or requests.Session()
         self.session.headers.update({"User-Agent": f"newsroom/{__version__}", "Accept": "application/json"})
@@ -96,6 +98,8 @@ class ApiClient:
                     raise failure from err
                 delay, error = self._backoff(attempt), failure
             else:
+                if 300 <= response.status_code < 400:
+                    raise self._redirect_error(call, response)
                 if response.status_code < 400:
                     return self._decode(call, response)
                 error = self._status_error(call, response)
@@ -129,12 +133,26 @@ class ApiClient:
         if not response.content:
             return {}
         try:
-            return response.json()
-        except ValueError as err:
-            if call.delivers:  # the provider accepted the send; an odd body must not turn that into an error
-                return {}
-            raise ProviderUnavailableError(self._where(call, response.status_code, "answered with something "
-                                                       "that is not JSON — is base_url the API address?")) from err
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            return body
+        if call.delivers:  # the provider accepted the send; an odd body must not turn that into an error
+            return {}
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
+        what = "an HTML page" if "html" in kind else f"something that is not a JSON object ({kind})"
+        raise ProviderUnavailableError(self._where(call, response.status_code, f"answered with {what}, not the "
+                                                   f"API's JSON — check base_url: it must be the API address "
+                                                   f"(now {self.base_url}); nothing was sent"))
+
+    def _redirect_error(self, call: Call, response: requests.Response) -> PublishError:
+        """APIs do not redirect; a 3xx means base_url names a web page or the wrong scheme or host."""
+        location = response.headers.get("Location", "")[:200] or "nowhere"
+        return ProviderUnavailableError(self._where(call, response.status_code, f"redirect to {location} — check "
+                                                    f"base_url: it must be the API address itself (now "
+                                                    f"{self.base_url}), with https:// and the right path; nothing "
+                                                    "was sent"))
 
     # -- errors ------------------------------------------------------------------------------
 
@@ -256,4 +274,5 @@ def _never_reached_server(err: requests.RequestException) -> bool:
 
 
 def _reason(error: Exception) -> str:
-    return json.dumps(str(error)[:120])
+    """The reason as readable text in quotes (one line; a dash stays a dash, not \\u2014)."""
+    return json.dumps(str(error)[:120], ensure_ascii=False)

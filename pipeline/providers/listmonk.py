@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, ProviderUnavailableError
 from pipeline.providers.base import (Call, OutgoingCampaign, Provider, ProviderInfo, RemoteCampaign,
                                      RemoteState)
 
@@ -38,7 +38,7 @@ class ListmonkProvider(Provider):
         return {"Authorization": f"token {secret.user}:{secret.reveal()}"}
 
     def check(self, list_id: str) -> ProviderInfo:
-        data = self._call(Call("GET", f"/lists/{_number(list_id)}"))["data"]
+        data = self._data(Call("GET", f"/lists/{_number(list_id)}"))
         return ProviderInfo(self.name, list_id, data.get("name") or list_id, data.get("subscriber_count"))
 
     def find(self, ref: str) -> RemoteCampaign | None:
@@ -58,7 +58,7 @@ class ListmonkProvider(Provider):
         return self._from_wire(data, ref=campaign.ref)
 
     def update_draft(self, remote: RemoteCampaign, campaign: OutgoingCampaign) -> RemoteCampaign:
-        data = self._call(Call("PUT", f"/campaigns/{remote.remote_id}", _to_wire(campaign)))["data"]
+        data = self._data(Call("PUT", f"/campaigns/{remote.remote_id}", _to_wire(campaign)))
         return self._from_wire({**data, "id": remote.remote_id}, ref=campaign.ref)
 
     def send_test(self, remote: RemoteCampaign, campaign: OutgoingCampaign, recipients: tuple[str, ...]) -> None:
@@ -76,7 +76,7 @@ class ListmonkProvider(Provider):
         return self._from_wire({"id": remote.remote_id, "status": "scheduled" if at else "running"}, ref=remote.ref)
 
     def status(self, remote: RemoteCampaign) -> RemoteCampaign:
-        data = self._call(Call("GET", f"/campaigns/{remote.remote_id}", params={"no_body": "true"}))["data"]
+        data = self._data(Call("GET", f"/campaigns/{remote.remote_id}", params={"no_body": "true"}))
         return self._from_wire({**data, "id": remote.remote_id}, ref=remote.ref)
 
     def planned_calls(self, campaign, *, test_to=(), at=None) -> list[Call]:
@@ -86,6 +86,15 @@ class ListmonkProvider(Provider):
             return calls + [Call("POST", "/campaigns/{id}/test", {**_to_wire(campaign), "subscribers": list(test_to)},
                                  idempotent=False)]
         return calls + _send_calls("{id}", campaign, at)
+
+    def _data(self, call: Call) -> dict:
+        """listmonk wraps every answer in {"data": …}; an answer without it is not listmonk's API."""
+        data = self._call(call).get("data")
+        if not isinstance(data, dict):
+            raise ProviderUnavailableError(f"listmonk {call.method} {call.path}: the answer has no `data` object — "
+                                           "check base_url: it must be the API address, e.g. "
+                                           "https://listmonk.example.org/api; nothing was sent")
+        return data
 
     def _from_wire(self, item: dict, ref: str | None = None) -> RemoteCampaign:
         status = str(item.get("status") or "")

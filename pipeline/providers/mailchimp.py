@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 
 from pipeline.errors import ConfigError
 from pipeline.providers.base import (Call, OutgoingCampaign, Provider, ProviderInfo, RemoteCampaign,
@@ -117,17 +118,23 @@ class MailchimpProvider(Provider):
     def _admin_url(self, web_id) -> str | None:
         # The spec's own description of web_id: "View this campaign in your Mailchimp account at
         # https://{dc}.admin.mailchimp.com/campaigns/show/?id={web_id}".
-        if not web_id or self.secret is None or "-" not in self.secret.reveal():
+        if not web_id or self.secret is None:
             return None
-        return f"https://{_data_centre(self.secret)}.admin.mailchimp.com/campaigns/show/?id={web_id}"
+        try:
+            centre = _data_centre(self.secret)
+        except ConfigError:
+            return None
+        return f"https://{centre}.admin.mailchimp.com/campaigns/show/?id={web_id}"
 
 
 def _data_centre(secret) -> str:
+    """`us6` from a key ending in `-us6`; the suffix becomes a host name, so nothing else is accepted."""
     key = secret.reveal() if secret is not None else ""
-    if "-" not in key:
+    centre = key.rsplit("-", 1)[1] if "-" in key else ""
+    if not re.fullmatch(r"[a-z]{2,4}[0-9]{1,3}", centre):
         raise ConfigError("NEWSROOM_MAILCHIMP_API_KEY does not end in a data centre such as -us6 — copy the whole "
                           "key from Mailchimp (Profile → Extras → API keys), or set base_url on the target")
-    return key.rsplit("-", 1)[1]
+    return centre
 
 
 def _campaign_wire(campaign: OutgoingCampaign) -> dict:

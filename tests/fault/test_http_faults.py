@@ -170,3 +170,12 @@ def test_auth_is_ours_even_with_a_netrc_for_the_host(scripted, sleeps, tmp_path,
     assert headers["api-key"] == SECRET.reveal()
     assert "Authorization" not in headers
     assert headers["User-Agent"].startswith("newsroom/")
+
+
+def test_a_retry_warning_prints_the_reason_as_text_not_as_escapes(scripted, sleeps, caplog):
+    scripted.script = [Reply(503, {"message": "Wartung — gleich zurück"}), Reply(200, {"id": 1})]
+    with caplog.at_level("WARNING", logger="pipeline.providers.http"):
+        make_client(scripted.url, sleeps).request(GET)
+    (line,) = [r.getMessage() for r in caplog.records if "retry=1" in r.getMessage()]
+    assert line.endswith('reason="brevo GET /emailCampaigns/1: 503 Wartung — gleich zurück — the provider has a '
+                         'problem; try again later"'), line

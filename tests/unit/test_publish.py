@@ -14,7 +14,7 @@ import pytest
 
 from pipeline import publish
 from pipeline.build import Project
-from pipeline.errors import ConfigError, OutputError, PublishError
+from pipeline.errors import ConfigError, OutputError, PublishError, SecretNotSetError
 from pipeline.ledger import Ledger, SendState
 from pipeline.render import UNSUBSCRIBE_TOKEN
 from pipeline.secrets import Secret
@@ -43,7 +43,7 @@ def secret_for(provider):
         return None
     if provider == "listmonk":
         return Secret("NEWSROOM_LISTMONK_TOKEN", TOKEN, user=USER)
-    raise ConfigError(f"{provider}: environment variable is not set")
+    raise SecretNotSetError(f"{provider}: environment variable is not set")
 
 
 def send(project, report=SEED, *, lines=None, confirm=True, **options):
@@ -313,3 +313,37 @@ def test_reconcile_with_nothing_open_says_so(project):
     send(project, target="production")
     publish.reconcile(Project(project), secret_for=secret_for, echo=(out := []).append)
     assert out == ["nothing to reconcile: every send has a known outcome"]
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_an_empty_at_is_refused_never_read_as_send_now(project, blank):
+    with pytest.raises(ConfigError, match="--at is empty — give a date and time like 2026-12-01T09:00\\+01:00"):
+        send(project, target="production", at=blank)
+    assert not (project / ".newsroom" / "ledger.sqlite3").exists() and not (project / ".newsroom" / "outbox").exists()
+
+
+@pytest.mark.parametrize(("at", "message"), [
+    ("2027-03-28T02:30", "--at 2027-03-28T02:30: 2027-03-28 02:30 does not exist in Europe/Berlin — the clocks jump "
+                         "from 02:00 to 03:00 that night; choose another time, e.g. 2027-03-28T03:00:00+02:00"),
+    ("2027-10-31T02:30", "--at 2027-10-31T02:30: 2027-10-31 02:30 happens twice in Europe/Berlin — the clocks go back "
+                         "from 03:00 to 02:00 that night; add the offset: 2027-10-31T02:30:00+02:00 (the first) or "
+                         "2027-10-31T02:30:00+01:00 (the second)"),
+])
+def test_an_at_in_a_dst_gap_or_fold_is_refused_like_an_embargo(project, listmonk, at, message):
+    with pytest.raises(ConfigError) as info:
+        send(project, target="lm-production", at=at)
+    assert str(info.value) == message
+    assert listmonk.requests == []
+    assert send(project, target="lm-production", at="2027-10-31T02:30:00+01:00").state is SendState.SCHEDULED
+
+
+@pytest.mark.parametrize("at", ["2027-11-26T12:00:00+00:00", "2099-01-01T09:00:00+01:00",
+                                "9999-12-31T23:59:00-12:00"])
+def test_an_at_beyond_the_providers_horizon_is_refused_before_any_request(project, listmonk, at):
+    assert refusal(project, target="lm-production", at=at) == [
+        f"--at {at} is more than 365 days ahead, further than this provider schedules (docs/providers.md) — check "
+        "the year, or send later"]
+    assert listmonk.requests == []
+    assert refusal(project, target="lm-production", at="0001-01-01T00:00:00+14:00") == [
+        "--at 0001-01-01T00:00:00+14:00 is not at least 5 minutes in the future — pick a later time"]
+    assert send(project, target="lm-production", at="2027-11-25T11:45:00+00:00").state is SendState.SCHEDULED

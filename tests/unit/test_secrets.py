@@ -25,7 +25,7 @@ def test_secret_cannot_be_pickled():
 
 
 @pytest.mark.parametrize(("provider", "environ", "expected"), [
-    ("brevo", {"NEWSROOM_BREVO_API_KEY": f" {KEY}\n"}, ("NEWSROOM_BREVO_API_KEY", KEY, None)),
+    ("brevo", {"NEWSROOM_BREVO_API_KEY": f" {KEY}  "}, ("NEWSROOM_BREVO_API_KEY", KEY, None)),
     ("mailchimp", {"NEWSROOM_MAILCHIMP_API_KEY": "abc-us6"}, ("NEWSROOM_MAILCHIMP_API_KEY", "abc-us6", None)),
     ("listmonk", {"NEWSROOM_LISTMONK_USER": "api", "NEWSROOM_LISTMONK_TOKEN": "tok123"},
      ("NEWSROOM_LISTMONK_TOKEN", "tok123", "api")),
@@ -65,3 +65,42 @@ def test_redacting_filter_masks_messages_arguments_and_tracebacks(caplog):
     assert KEY not in caplog.text
     assert "header api-key=****" in caplog.text
     assert "provider echoed ****" in caplog.text
+
+
+@pytest.mark.parametrize("bad", [f"{KEY}\nX-Evil: 1", f"{KEY}\n", f"\r{KEY}", f"{KEY}\x00", f"{KEY}\x7f",
+                                 f"{KEY}\x85", f"{KEY}\t", f"{KEY}ключ", f"{KEY}é", f"{KEY}\u200b"])
+@pytest.mark.parametrize("provider", ["brevo", "mailchimp", "listmonk"])
+def test_a_malformed_secret_is_refused_naming_the_variable_never_the_value(provider, bad):
+    name = {"brevo": "NEWSROOM_BREVO_API_KEY", "mailchimp": "NEWSROOM_MAILCHIMP_API_KEY",
+            "listmonk": "NEWSROOM_LISTMONK_TOKEN"}[provider]
+    with pytest.raises(ConfigError) as info:
+        secret_for(provider, {name: bad, "NEWSROOM_LISTMONK_USER": "api"})
+    message = str(info.value)
+    assert name in message and "copy the value again" in message
+    assert not any(bad[i:i + 4] in message for i in range(len(bad) - 3))  # not even partly echoed
+
+
+def test_a_malformed_listmonk_user_is_refused_too():
+    with pytest.raises(ConfigError, match="NEWSROOM_LISTMONK_USER contains a line break"):
+        secret_for("listmonk", {"NEWSROOM_LISTMONK_USER": "api\nX: y", "NEWSROOM_LISTMONK_TOKEN": KEY})
+
+
+def test_redact_masks_every_form_of_the_key_the_auth_headers_send():
+    import base64
+    import urllib.parse
+
+    from pipeline.providers import PROVIDERS
+
+    listmonk = Secret("NEWSROOM_LISTMONK_TOKEN", KEY, user="api")
+    for provider, secret in (("mailchimp", Secret("NEWSROOM_MAILCHIMP_API_KEY", KEY + "-us6")),
+                             ("brevo", Secret("NEWSROOM_BREVO_API_KEY", KEY)), ("listmonk", listmonk)):
+        armed = secret.sending(PROVIDERS[provider].auth_headers(secret))
+        header = next(iter(PROVIDERS[provider].auth_headers(secret).values()))
+        credential = header.split(" ", 1)[-1]
+        echoes = [header, credential, urllib.parse.quote(header, safe=""), urllib.parse.quote_plus(credential),
+                  credential.rstrip("="), base64.b64encode(f"api:{secret.reveal()}".encode()).decode(),
+                  repr(header), f'{{"auth": "{header}"}}', urllib.parse.quote(secret.reveal())]
+        for echo in echoes:
+            masked = redact(f"server said: {echo}.", [armed])
+            assert secret.reveal() not in masked and credential.rstrip("=") not in masked, (provider, masked)
+            assert "****" in masked
