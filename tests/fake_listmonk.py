@@ -36,7 +36,7 @@ class Recorded:
 class Fault:
     """What to do instead of (or after) answering: see FakeListmonk.fault()."""
 
-    kind: str  # "status", "reset-before", "reset-after", "stall", "hold"
+    kind: str  # "status", "reset-before", "reset-after", "stall", "hold", "hold-after"
     status: int = 0
     headers: dict = field(default_factory=dict)
     body: dict | None = None
@@ -52,6 +52,7 @@ class FakeListmonk:
         self.lists = lists if lists is not None else {3: "Newsletter", 4: "Team"}
         self.campaigns: dict[int, dict] = {}
         self.requests: list[Recorded] = []
+        self.applied: list[Recorded] = []  # requests that reached the API logic (not stalled or reset before)
         self.received = threading.Event()  # set whenever a request arrives
         self._faults: list[tuple[str, re.Pattern, Fault]] = []
         self._lock = threading.Lock()
@@ -86,9 +87,10 @@ class FakeListmonk:
         """Answer the next matching request (once) with `fault`; faults queue up in order."""
         self._faults.append((method, re.compile(path_pattern + "$"), fault))
 
-    def sends(self, campaign_id: int | None = None) -> list[Recorded]:
-        """Every request that asked to start or schedule a campaign."""
-        return [r for r in self.requests if r.method == "PUT" and r.path.endswith("/status")
+    def sends(self, campaign_id: int | None = None, *, applied: bool = False) -> list[Recorded]:
+        """Every request that asked to start or schedule a campaign (`applied`: only those the API processed)."""
+        return [r for r in (self.applied if applied else self.requests)
+                if r.method == "PUT" and r.path.endswith("/status")
                 and isinstance(r.body, dict) and r.body.get("status") in ("running", "scheduled")
                 and (campaign_id is None or r.path == f"/api/campaigns/{campaign_id}/status")]
 
@@ -97,6 +99,7 @@ class FakeListmonk:
         with self._lock:
             self.campaigns.clear()
             self.requests.clear()
+            self.applied.clear()
             self._faults.clear()
         self.received.clear()
 
@@ -211,7 +214,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         body = json.loads(raw) if raw else None
-        fake.requests.append(Recorded(method, split.path, parse_qs(split.query), dict(self.headers), body))
+        recorded = Recorded(method, split.path, parse_qs(split.query), dict(self.headers), body)
+        fake.requests.append(recorded)
         fake.received.set()
         auth = self.headers.get("Authorization", "")
         if auth != f"token {fake.user}:{fake.token}":
@@ -227,6 +231,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.kind == "stall":
                 return self._reset()
         status, payload = fake.handle(method, split.path, parse_qs(split.query), body)
+        fake.applied.append(recorded)
+        if fault and fault.kind == "hold-after":  # applied, but the answer waits for the gate
+            (fault.gate or fake._release).wait(STALL_LIMIT)
         if fault and fault.kind == "reset-after":
             return self._reset()
         if fake.leaky and status >= 400:
