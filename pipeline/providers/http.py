@@ -94,7 +94,7 @@ class ApiClient:
                 failure = self._transport_error(call, err)
                 logger.warning("provider=%s method=%s path=%s status=- error=%s attempt=%d", self.provider,
                                call.method, call.path, _transport_reason(err).replace(" ", "_"), attempt)
-                if attempt == attempts:
+                if attempt == attempts or isinstance(err, requests.exceptions.SSLError):  # a retry cannot fix trust
                     raise failure from err
                 delay, error = self._backoff(attempt), failure
             else:
@@ -258,7 +258,8 @@ def _transport_reason(err: requests.RequestException) -> str:
     if isinstance(err, requests.ReadTimeout):
         return "read timeout"
     if isinstance(err, requests.exceptions.SSLError):
-        return "TLS handshake failed: the server's certificate is not trusted"
+        return ("TLS handshake failed: the server's certificate is not trusted; for a private certificate "
+                "authority set REQUESTS_CA_BUNDLE to its certificate file, see docs/providers.md")
     if _never_reached_server(err):
         return "connection refused"
     return "connection dropped"

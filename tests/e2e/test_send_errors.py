@@ -118,3 +118,16 @@ def test_an_internal_error_goes_to_the_projects_last_error_file_masked_and_debug
     assert ("Traceback" in err) is debug and ("RuntimeError: bug while sending key='****'" in err) is debug
     basic = base64.b64encode(f"newsroom:{KEY}".encode()).decode()
     assert all(form not in text for form in (KEY, KEY[4:-4], basic, basic[4:-4]) for text in (out, err, details))
+
+
+def test_a_listmonk_behind_a_private_ca_names_requests_ca_bundle_and_then_works_with_it(tmp_path, scripted):
+    project = built_project(tmp_path / "project", scripted.url + "/api")
+    env = {k: v for k, v in listmonk_env(shared_cert()[0]).items() if k != "REQUESTS_CA_BUNDLE"}
+    untrusted = run_cli(project, *ARGS, env=env)
+    assert untrusted.returncode == 3, untrusted.stderr
+    assert ("TLS handshake failed: the server's certificate is not trusted; for a private certificate authority set "
+            "REQUESTS_CA_BUNDLE to its certificate file, see docs/providers.md") in untrusted.stderr
+    scripted.script = [Reply(403, {"message": "Invalid API credentials"})]
+    trusted = run_cli(project, *ARGS, env={**env, "REQUESTS_CA_BUNDLE": str(shared_cert()[0])})
+    assert trusted.returncode == 3 and "403 Invalid API credentials" in trusted.stderr  # the TLS part worked
+    assert len([r for r in scripted.requests if r[0] == "GET"]) == 1  # the untrusted run made no request at all
