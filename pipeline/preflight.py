@@ -3,20 +3,20 @@
 Nothing here writes or talks to a provider. `load_build` re-checks each file against the hashes in
 manifest.json ("send what was previewed"); `preflight` collects all problems at once, each with its
 fix: stale build, draft report, missing unsubscribe link (D3) or imprint (D5), HTML over the size
-budget (E1), a missing list, a bad schedule time. The list's existence at the provider is checked
-by `publish` through `Provider.check`.
+budget (E1), a missing list, a bad schedule time. D3, D5 and E1 are the lint rules themselves
+(`pipeline/lint/rules/footer.py`, `size.py`), run on the channel's files: what `newsroom lint`
+refuses, `send` refuses, by the same limits. The list's existence at the provider is checked by
+`publish` through `Provider.check`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html as html_lib
-import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.config import Settings, Target
 from pipeline.errors import ConfigError, OutputError
-from pipeline.render import UNSUBSCRIBE_TOKEN
 
 
 @dataclass(frozen=True)
@@ -29,14 +29,12 @@ class Channel:
     preheader_key: str | None
     list_attr: str
     suffix: str
-    token_files: tuple[str, ...]  # files that must carry the unsubscribe link (D3)
 
 
 CHANNELS = {
-    "newsletter": Channel("email.html", "email.txt", "subject", "preheader", "list", "", ("email.html", "email.txt")),
-    # press-email.txt is the release text plus the press footer (leave the press list, imprint; D3, D5, D10).
-    "press": Channel("press-email.html", "press-email.txt", "press_subject", None, "press_list", "-press",
-                     ("press-email.html", "press-email.txt")),
+    "newsletter": Channel("email.html", "email.txt", "subject", "preheader", "list", ""),
+    # press-email.* is the release plus the press footer (leave the press list, imprint; D3, D5, D10).
+    "press": Channel("press-email.html", "press-email.txt", "press_subject", None, "press_list", "-press"),
 }
 
 
@@ -90,18 +88,7 @@ def preflight(project, settings: Settings, build: Build, *, channel: str, target
                         "status: ready once it is approved, build again, then send (test sends with --test-to "
                         "work for drafts)")
     spec = CHANNELS[channel]
-    for name, body in ((spec.html, build.html), (spec.text, build.text)):
-        if name in spec.token_files and UNSUBSCRIBE_TOKEN not in body:
-            problems.append(f"{name} has no unsubscribe link ({UNSUBSCRIBE_TOKEN}) — the footer template must "
-                            "render unsubscribe_url (EMAIL-QUALITY D3)")
-        missing = _missing_imprint(settings, body)
-        if missing:
-            problems.append(f"{name} lacks the imprint ({', '.join(missing)}) — the footer must print the imprint "
-                            "from content/newsroom.yaml (§ 5 DDG, EMAIL-QUALITY D5)")
-    size = len(build.html.encode())
-    if size > settings.limits.html_max_bytes:
-        problems.append(f"{spec.html} is {size:,} bytes, over the {settings.limits.html_max_bytes:,}-byte budget "
-                        "(Gmail clips longer mails) — shorten the report or use fewer images")
+    problems += _lint_problems(settings, build, spec)
     if getattr(target, spec.list_attr) is None:
         problems.append(f"target '{target_name}' has no {spec.list_attr} — add it under targets.{target_name} "
                         "in content/newsroom.yaml")
@@ -143,12 +130,19 @@ def _stale(project, build: Build) -> list[str]:
     return []
 
 
-def _missing_imprint(settings: Settings, body: str) -> list[str]:
-    text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", body)).split())
-    imprint = settings.imprint
-    wanted = {"organisation": imprint.organisation, "street": imprint.street,
-              "postal code and city": f"{imprint.postal_code} {imprint.city}"}
-    return [label for label, value in wanted.items() if " ".join(value.split()) not in text]
+def _lint_problems(settings: Settings, build: Build, spec: Channel) -> list[str]:
+    """The errors of lint rules D3, D5 (footer) and E1 (size) on the channel's HTML and text, as lint words them."""
+    from pipeline.lint.document import Built, parse
+    from pipeline.lint.findings import Severity
+    from pipeline.lint.rules import footer, size
+
+    folder = Path("out") / build.slug
+    built = Built(build.slug, folder, manifest=build.manifest, email_html=build.html, email_tree=parse(build.html),
+                  email_text=build.text, imprint=settings.imprint)
+    names = {"email.html": spec.html, "email.txt": spec.text}  # the rules name the newsletter's files
+    return [f"{folder / names.get(Path(finding.path).name, Path(finding.path).name)}: {finding.rule}: "
+            f"{finding.message} — {finding.fix}"
+            for finding in (*footer.check(built), *size.check(built)) if finding.severity is Severity.ERROR]
 
 
 def _at_problems(at: dt.datetime, now: dt.datetime, granularity: int, horizon: dt.timedelta) -> list[str]:

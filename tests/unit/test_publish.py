@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -111,26 +112,74 @@ def test_a_draft_report_is_refused_but_may_be_test_sent(project, listmonk):
     assert send(project, DRAFT, target="test", test_to=("me@example.org",)).state is S.TEST_SENT
 
 
-def test_every_missing_part_is_reported_at_once(project, listmonk):
+def lint_errors(project, rules=("D3", "D5", "E1")) -> list[str]:
+    """What `newsroom lint` says about the build's footer and size, worded as send words it."""
+    from pipeline.config import load_settings
+    from pipeline.lint import lint
+
+    imprint = load_settings(project / "content").imprint
+    return [f"out/{SEED}/{Path(f.path).name}: {f.rule}: {f.message} — {f.fix}"
+            for f in lint(project / "out", [SEED], imprint=imprint, validate_mjml=False)
+            if f.rule in rules and f.severity.value == "error"]
+
+
+def test_every_missing_part_is_reported_at_once_in_the_words_of_the_lint_rules(project, listmonk):
     html = built(project, "email.html").replace(UNSUBSCRIBE_TOKEN, "https://elsewhere.example/")
     html = re.sub(r"Musterstraße 1", "", html) + "<!--" + "x" * 110_000 + "-->"
     forge(project, "email.html", html)
     problems = refusal(project, target="lm-production")
-    assert problems == [
-        f"email.html has no unsubscribe link ({UNSUBSCRIBE_TOKEN}) — the footer template must render "
-        "unsubscribe_url (EMAIL-QUALITY D3)",
-        "email.html lacks the imprint (street) — the footer must print the imprint from content/newsroom.yaml "
-        "(§ 5 DDG, EMAIL-QUALITY D5)",
-        f"email.html is {len(html.encode()):,} bytes, over the 102,000-byte budget (Gmail clips longer mails) — "
-        "shorten the report or use fewer images"]
+    assert [p.split(": ")[1] for p in problems] == ["D3", "D5", "E1"]
+    assert problems[0] == (f"out/{SEED}/email.html: D3: no visible unsubscribe link in the body (Gmail and Yahoo "
+                           "require one besides the header) — link the words „Newsletter abbestellen“ to "
+                           f"{UNSUBSCRIBE_TOKEN} in the footer")
+    assert sorted(problems) == sorted(lint_errors(project))  # one rule, one wording, lint and send alike
     assert listmonk.requests == []
 
 
 def test_the_text_part_needs_the_unsubscribe_link_too(project):
     forge(project, "email.txt", built(project, "email.txt").replace(UNSUBSCRIBE_TOKEN, ""))
     assert refusal(project, target="production") == [
-        f"email.txt has no unsubscribe link ({UNSUBSCRIBE_TOKEN}) — the footer template must render "
-        "unsubscribe_url (EMAIL-QUALITY D3)"]
+        f"out/{SEED}/email.txt: D3: the plain-text part has no unsubscribe link ({UNSUBSCRIBE_TOKEN}) — put the "
+        "unsubscribe line in the text template's footer"]
+
+
+def padded(project, size: int) -> str:
+    """email.html grown by a comment before </body> until the ESP-projected size (lint E1's measure) is `size`."""
+    from pipeline.lint.document import Built, parse
+    from pipeline.lint.rules.size import projected_bytes
+
+    html = built(project, "email.html")
+    grown = html.replace("</body>", "<!----></body>")
+    projected = projected_bytes(Built(SEED, project, email_html=grown, email_tree=parse(grown)))[1]
+    return html.replace("</body>", "<!--" + "x" * (size - projected) + "--></body>")
+
+
+def test_send_refuses_what_lint_refuses_by_the_same_size_limit(project):
+    from pipeline.lint.rules.size import MAX_BYTES
+
+    over, under = padded(project, MAX_BYTES), padded(project, MAX_BYTES - 1)
+    forge(project, "email.html", over)  # under 102,000 bytes as built, at the limit once the ESP rewrites links
+    assert len(over.encode()) < MAX_BYTES  # the old pre-flight measured this and let it go
+    assert [p.split(": ")[1] for p in refusal(project, target="production")] == ["E1"]
+    assert [e.split(": ")[1] for e in lint_errors(project)] == ["E1"]
+    forge(project, "email.html", under)  # one byte less passes both
+    assert lint_errors(project) == []
+    assert send(project, target="production").state is S.SENT
+
+
+@pytest.mark.parametrize(("defect", "rule"), [
+    # D5 wants every imprint value that is set; the old pre-flight knew only organisation, street and city.
+    (lambda html: html.replace("Amtsgericht Berlin-Charlottenburg, VR 00000 B", ""), "D5"),
+    # D3 wants a *visible* link; the old pre-flight was content with the token anywhere.
+    (lambda html: re.sub(r'<a style="[^"]*" href="%UNSUBSCRIBE_URL%">',
+                         '<a style="display:none" href="%UNSUBSCRIBE_URL%">', html), "D3"),
+])
+def test_send_refuses_footer_defects_lint_refuses(project, defect, rule):
+    html = defect(built(project, "email.html"))
+    assert html != built(project, "email.html")
+    forge(project, "email.html", html)
+    assert [e.split(": ")[1] for e in lint_errors(project)] == [rule]
+    assert [p.split(": ")[1] for p in refusal(project, target="production")] == [rule]
 
 
 def test_a_file_changed_after_the_build_is_refused(project):
