@@ -375,15 +375,10 @@ def _masked(text: str) -> str:
     from pipeline.providers import PROVIDERS
     from pipeline.secrets import SECRET_ENV, in_environment, redact
 
-    secrets = in_environment(os.environ)
     armed = []
-    for provider, names in SECRET_ENV.items():
-        for secret in secrets:
-            if names and secret.env_name == names[0]:
-                user = os.environ.get(names[1], "") if len(names) > 1 else None
-                secret = type(secret)(secret.env_name, secret.reveal(), user=user)
-                try:
-                    armed.append(secret.sending(PROVIDERS[provider].auth_headers(secret)))
-                except Exception:  # noqa: BLE001 — a malformed value may not even make a header
-                    armed.append(secret)
-    return redact(text, armed + secrets)
+    for secret in in_environment(os.environ):
+        provider, names = next((p, n) for p, n in SECRET_ENV.items() if n and n[0] == secret.env_name)
+        user = os.environ.get(names[1]) if len(names) > 1 else None
+        armed.append(type(secret)(secret.env_name, secret.reveal(), user=user).sending(
+            PROVIDERS[provider].auth_headers(secret)))
+    return redact(text, armed)

@@ -94,9 +94,14 @@ def secret_for(provider: str, environ: Mapping[str, str]) -> Secret | None:
 
 
 def in_environment(environ: Mapping[str, str]) -> list[Secret]:
-    """Every secret variable that is set, unchecked (malformed ones too): for masking a crash report."""
-    return [Secret(name, environ[name]) for names in SECRET_ENV.values() for name in names[:1]
-            if environ.get(name)]
+    """Every secret variable that is set, unchecked (malformed ones too, also line by line): to mask a crash report."""
+    found = []
+    for name in (names[0] for names in SECRET_ENV.values() if names):
+        raw = environ.get(name, "")
+        for value in dict.fromkeys((raw, raw.strip(), *raw.splitlines())):
+            if len(value.strip()) >= MIN_REDACT_LENGTH:
+                found.append(Secret(name, value))
+    return found
 
 
 def redact(text: str, secrets: Iterable[Secret | None]) -> str:
