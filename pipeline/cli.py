@@ -273,7 +273,7 @@ def send(state: _State, report: str, channel: str, target: str, test_to: tuple[s
     from pipeline import publish
 
     request = publish.SendRequest(report, channel, target, test_to, at, dry_run)
-    publish.send(state.project, request, secret_for=_env_secret, echo=click.echo,
+    publish.send(state.project, request, secret_for=_env_secret, echo=_echo_masked,
                  confirm=lambda plan: yes or click.confirm(f"{plan.action}?", default=False))
 
 
@@ -296,11 +296,16 @@ def reconcile(state: _State) -> None:
     from pipeline.ledger import SendState
     from pipeline.publish import reconcile as settle
 
-    open_ = [r for r in settle(state.project, secret_for=_env_secret, echo=click.echo)
+    open_ = [r for r in settle(state.project, secret_for=_env_secret, echo=_echo_masked)
              if r.state in (SendState.SENDING, SendState.UNKNOWN)]
     if open_:
         raise SendOutcomeUnknownError(f"{len(open_)} send(s) still without a known outcome: "
                                       f"{', '.join(r.ref for r in open_)} — run `newsroom reconcile` again later")
+
+
+def _echo_masked(line: str) -> None:
+    """click.echo for lines that may carry a provider's words (list names, statuses): secrets masked."""
+    click.echo(_masked(line))
 
 
 def _env_secret(provider: str):
@@ -340,7 +345,7 @@ def main(argv: list[str] | None = None) -> None:
                    .format(count=len(err.issues), files=files), err=True)
         sys.exit(err.exit_code)
     except PipelineError as err:
-        click.echo(f"error: {err}", err=True)
+        click.echo(_masked(f"error: {err}"), err=True)  # a provider's words may quote a credential
         sys.exit(err.exit_code)
     except KeyboardInterrupt:
         click.echo(_("interrupted; nothing half-written was kept"), err=True)

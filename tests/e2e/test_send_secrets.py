@@ -201,3 +201,27 @@ def test_a_dry_run_never_builds_a_host_name_from_a_malformed_mailchimp_key(tmp_p
     assert result.returncode == 0, result.stderr
     assert "POST <mailchimp API address>/campaigns" in result.stdout
     assert "attacker" not in result.stdout + result.stderr
+
+
+def test_provider_words_that_quote_the_credential_are_masked_in_the_plan_and_the_refusal(tmp_path, scripted_tls):
+    from scripted_server import Reply
+
+    from pipeline.providers import PROVIDERS
+
+    project = echo_project(tmp_path, scripted_tls.url)
+    env = {"NEWSROOM_MAILCHIMP_API_KEY": MAILCHIMP_KEY, "REQUESTS_CA_BUNDLE": str(shared_cert()[0])}
+    scripted_tls.script = [
+        Reply(200, lambda h: {"id": "a1b2c3d4e5", "name": f"News {h['Authorization']}", "stats": {}}),
+        Reply(200, {"campaigns": []}), Reply(200, {"id": "c1", "web_id": 5, "status": "save"}), Reply(200, {}),
+        Reply(200, lambda h: {"is_ready": False, "items": [{"type": "error", "heading": "Auth",
+                                                             "details": h["Authorization"]}]})]
+    result = run_cli(project, "send", SEED, "--target", "mc-echo", "--yes", env=env)
+    assert result.returncode == 3, result.stderr
+    assert "list       a1b2c3d4e5 — News ****" in result.stdout
+    assert result.stderr.endswith("is not ready, nothing was sent:\n  - Auth: ****\n")
+    header = PROVIDERS["mailchimp"].auth_headers(Secret("X", MAILCHIMP_KEY))["Authorization"]
+    texts = scan(project, {"send": result})
+    with sqlite3.connect(project / ".newsroom" / "ledger.sqlite3") as db:
+        texts["ledger events"] = repr(db.execute("SELECT * FROM events").fetchall())
+    assert "Auth: ****" in texts["ledger events"]
+    assert sorted((w, f) for w, t in texts.items() for f in forms_of(MAILCHIMP_KEY, header) if f in t) == []
