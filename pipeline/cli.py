@@ -312,12 +312,11 @@ def _env_secret(provider: str):
     """The provider's credential from the environment (checked), masked in every log handler from now on."""
     import logging
 
-    from pipeline.providers import provider_class
+    from pipeline.providers import armed
     from pipeline.secrets import RedactingFilter, secret_for
 
-    secret = secret_for(provider, os.environ)
+    secret = armed(provider, secret_for(provider, os.environ))
     if secret is not None:
-        secret = secret.sending(provider_class(provider).auth_headers(secret))
         for handler in logging.getLogger().handlers:
             handler.addFilter(RedactingFilter([secret]))
     return secret
@@ -377,13 +376,12 @@ def _report_internal_error(state: _State) -> None:
 
 def _masked(text: str) -> str:
     """`text` with every secret set in the environment masked, in every form a provider's header carries it."""
-    from pipeline.providers import PROVIDERS
-    from pipeline.secrets import SECRET_ENV, in_environment, redact
+    from pipeline.providers import armed
+    from pipeline.secrets import SECRET_ENV, Secret, in_environment, redact
 
-    armed = []
+    secrets = []
     for secret in in_environment(os.environ):
         provider, names = next((p, n) for p, n in SECRET_ENV.items() if n and n[0] == secret.env_name)
         user = os.environ.get(names[1]) if len(names) > 1 else None
-        armed.append(type(secret)(secret.env_name, secret.reveal(), user=user).sending(
-            PROVIDERS[provider].auth_headers(secret)))
-    return redact(text, armed)
+        secrets.append(armed(provider, Secret(secret.env_name, secret.reveal(), user=user)))
+    return redact(text, secrets)

@@ -146,12 +146,18 @@ def _utcnow() -> dt.datetime:
 class Ledger:
     """The SQLite ledger; open with `Ledger.open(path)` and use as a context manager."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, now: Callable[[], dt.datetime] = _utcnow):
-        self._db, self.path, self._now = connection, path, now
+    def __init__(self, connection: sqlite3.Connection, path: Path, now: Callable[[], dt.datetime] = _utcnow,
+                 mask: Callable[[str], str] = str):
+        self._db, self.path, self._now, self._mask = connection, path, now, mask
 
     @classmethod
-    def open(cls, path: Path, *, now: Callable[[], dt.datetime] = _utcnow, create: bool = True) -> Ledger:
-        """Open (and create or migrate) the ledger file; LedgerError if it is unusable."""
+    def open(cls, path: Path, *, now: Callable[[], dt.datetime] = _utcnow, create: bool = True,
+             mask: Callable[[str], str] = str) -> Ledger:
+        """Open (and create or migrate) the ledger file; LedgerError if it is unusable.
+
+        `mask` is applied to every text from outside that the ledger stores (details, errors, campaign
+        links): the caller passes secret redaction, so no credential a provider quotes lands on disk.
+        """
         if not create and not path.is_file():
             raise LedgerError(f"{path}: no send ledger yet — nothing has been sent from this folder")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,7 +178,7 @@ class Ledger:
         except LedgerError:
             db.close()
             raise
-        return cls(db, path, now)
+        return cls(db, path, now, mask)
 
     def now(self) -> dt.datetime:
         """The ledger's clock (injectable for tests)."""
@@ -239,7 +245,8 @@ class Ledger:
                 "UPDATE sends SET state = ?, updated_at = ?, remote_id = COALESCE(?, remote_id), "
                 "web_url = COALESCE(?, web_url), scheduled_at = COALESCE(?, scheduled_at), last_error = ? "
                 "WHERE id = ? AND state = ?",
-                (new.value, now, remote_id, web_url, scheduled_at, error, record.id, record.state.value))
+                (new.value, now, remote_id, self._masked(web_url), scheduled_at, self._masked(error), record.id,
+                 record.state.value))
             if cursor.rowcount != 1:
                 raise LedgerError(f"ledger: {record.ref} ({record.target}) changed while this command ran — "
                                   "another `newsroom send` or `reconcile` is working on it; run "
@@ -261,7 +268,10 @@ class Ledger:
 
     def _event(self, send_id: int, old: SendState | None, new: SendState, detail: str, at: str) -> None:
         self._db.execute("INSERT INTO events (send_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)",
-                         (send_id, at, old.value if old else None, new.value, detail))
+                         (send_id, at, old.value if old else None, new.value, self._mask(detail)))
+
+    def _masked(self, text: str | None) -> str | None:
+        return None if text is None else self._mask(text)
 
     def _stamp(self) -> str:
         return self._now().astimezone(dt.timezone.utc).isoformat(timespec="seconds")

@@ -39,7 +39,7 @@ from pipeline.errors import (ConfigError, LedgerError, ProviderRejectedError, Pu
                              SendOutcomeUnknownError)
 from pipeline.ledger import LEDGER_FILE, UNSETTLED, Ledger, SendRecord, SendState
 from pipeline.preflight import CHANNELS, Build, load_build, parse_at, preflight
-from pipeline.providers import ApiClient, open_provider, provider_class
+from pipeline.providers import ApiClient, armed, open_provider, provider_class
 from pipeline.providers.base import DELIVERED_STATES, OutgoingCampaign, Provider, RemoteCampaign, RemoteState
 from pipeline.render import UNSUBSCRIBE_TOKEN
 from pipeline.secrets import Secret, redact
@@ -121,7 +121,9 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
     if request.dry_run:
         return _dry_run(state_dir, settings, target, request, build, ref, list_id, secret, at, echo)
     secret = secret or secret_for(target.provider)  # a missing one only now: pre-flight problems come first
-    with _lock(state_dir, ref, request.target), Ledger.open(state_dir / LEDGER_FILE, now=now) as ledger, \
+    masks = [armed(target.provider, secret)]
+    with _lock(state_dir, ref, request.target), \
+            Ledger.open(state_dir / LEDGER_FILE, now=now, mask=lambda text: redact(text, masks)) as ledger, \
             open_provider(target, secret, state_dir=state_dir, unsubscribe_url=settings.unsubscribe_url,
                           client=client) as provider:
         record = ledger.plan(ref=ref, slug=slug, revision=build.revision, channel=request.channel,
@@ -131,16 +133,16 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
                               f"{record.provider} — use a new target name instead of switching providers")
         campaign = _campaign(settings, build, provider, ref, list_id)
         try:
-            return _run(ledger, record, provider, campaign, request, at, echo, confirm, secret)
+            return _run(ledger, record, provider, campaign, request, at, echo, confirm)
         except PublishError as err:
             latest = ledger.get(ref, request.target)
             if latest is not None:
-                ledger.note(latest, f"error: {redact(str(err), [secret])}")
+                ledger.note(latest, f"error: {err}")
             raise
 
 
 def _run(ledger: Ledger, record: SendRecord, provider: Provider, campaign: OutgoingCampaign, request: SendRequest,
-         at, echo, confirm, secret) -> Outcome:
+         at, echo, confirm) -> Outcome:
     if record.state in (SendState.SENDING, SendState.UNKNOWN):
         echo(f"an earlier send of {record.ref} ended without a clear answer; asking {record.provider} first")
         record = _settle(ledger, record, provider, echo)
@@ -173,15 +175,15 @@ def _run(ledger: Ledger, record: SendRecord, provider: Provider, campaign: Outgo
     if problems:
         raise PublishError(f"{provider.name} says campaign {remote.remote_id} is not ready, nothing was sent:\n"
                            + "\n".join(f"  - {p}" for p in problems))
-    return _deliver(ledger, record, provider, remote, campaign, at, echo, secret)
+    return _deliver(ledger, record, provider, remote, campaign, at, echo)
 
 
-def _deliver(ledger, record, provider, remote, campaign, at, echo, secret) -> Outcome:
+def _deliver(ledger, record, provider, remote, campaign, at, echo) -> Outcome:
     record = ledger.transition(record, SendState.SENDING, "schedule" if at else "send now")  # write-ahead
     try:
         result = provider.send(remote, campaign, at)
     except SendOutcomeUnknownError as err:
-        record = ledger.transition(record, SendState.UNKNOWN, error=redact(str(err), [secret]))
+        record = ledger.transition(record, SendState.UNKNOWN, error=str(err))
         echo(f"{provider.name} gave no clear answer; reading the campaign's status instead of resending")
         try:
             record = _settle(ledger, record, provider, echo)
@@ -192,7 +194,7 @@ def _deliver(ledger, record, provider, remote, campaign, at, echo, secret) -> Ou
             raise
         return Outcome(record.ref, record.state, record.remote_id, record.web_url)
     except PublishError as err:  # refused or never reached: nothing went out, unless it already had
-        settled = _settle_after_refusal(ledger, record, provider, err, secret, echo)
+        settled = _settle_after_refusal(ledger, record, provider, err, echo)
         if settled is None:
             raise
         return settled
@@ -204,7 +206,7 @@ def _deliver(ledger, record, provider, remote, campaign, at, echo, secret) -> Ou
     return Outcome(record.ref, record.state, record.remote_id, record.web_url)
 
 
-def _settle_after_refusal(ledger, record, provider, err, secret, echo) -> Outcome | None:
+def _settle_after_refusal(ledger, record, provider, err, echo) -> Outcome | None:
     """A refused send may mean 'already running' (e.g. listmonk's 400 on a started campaign): look first."""
     try:
         remote = provider.status(_remote_of(record))
@@ -214,7 +216,7 @@ def _settle_after_refusal(ledger, record, provider, err, secret, echo) -> Outcom
         record = ledger.transition(record, _ledger_state(remote), f"{provider.name} status {remote.provider_status}")
         echo(f"{provider.name} already shows campaign {record.remote_id} as {remote.provider_status}; nothing resent")
         return Outcome(record.ref, record.state, record.remote_id, record.web_url)
-    ledger.transition(record, SendState.FAILED, error=redact(str(err), [secret]))
+    ledger.transition(record, SendState.FAILED, error=str(err))
     return None
 
 
@@ -263,15 +265,17 @@ def reconcile(project, *, secret_for: Callable[[str], Secret | None], echo: Call
         echo("nothing to reconcile: no send ledger in this folder")
         return []
     settings = load_settings(project.content_dir)
-    settled = []
-    with Ledger.open(state_dir / LEDGER_FILE, now=now) as ledger:
+    settled, masks = [], []
+    with Ledger.open(state_dir / LEDGER_FILE, now=now, mask=lambda text: redact(text, masks)) as ledger:
         open_rows = ledger.records(states=UNSETTLED)
         if not open_rows:
             echo("nothing to reconcile: every send has a known outcome")
         for record in open_rows:
             target = _target(settings, record.target)
+            secret = secret_for(target.provider)
+            masks.append(armed(target.provider, secret))
             with _lock(state_dir, record.ref, record.target), \
-                    open_provider(target, secret_for(target.provider), state_dir=state_dir,
+                    open_provider(target, secret, state_dir=state_dir,
                                   unsubscribe_url=settings.unsubscribe_url, client=client) as provider:
                 settled.append(_settle(ledger, ledger.get(record.ref, record.target) or record, provider, echo))
     return settled

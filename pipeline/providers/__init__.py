@@ -35,6 +35,11 @@ def provider_class(name: str) -> type[Provider]:
         raise ConfigError(f"unknown provider '{name}' — use one of: {', '.join(PROVIDERS)}") from None
 
 
+def armed(provider: str, secret):
+    """`secret` that also masks the header values `provider` sends it in (None stays None)."""
+    return secret.sending(provider_class(provider).auth_headers(secret)) if secret is not None else None
+
+
 def open_provider(target: Target, secret, *, state_dir: Path, unsubscribe_url: str,
                   client: Callable[..., ApiClient] = ApiClient) -> Provider:
     """A ready adapter for `target`; `client` lets tests inject sleep, clocks or a session."""

@@ -225,3 +225,24 @@ def test_provider_words_that_quote_the_credential_are_masked_in_the_plan_and_the
         texts["ledger events"] = repr(db.execute("SELECT * FROM events").fetchall())
     assert "Auth: ****" in texts["ledger events"]
     assert sorted((w, f) for w, t in texts.items() for f in forms_of(MAILCHIMP_KEY, header) if f in t) == []
+
+
+def test_a_campaign_link_that_quotes_the_key_is_stored_masked_in_the_ledger(tmp_path, scripted_tls):
+    from scripted_server import Reply
+
+    project = echo_project(tmp_path, scripted_tls.url)
+    env = {"NEWSROOM_BREVO_API_KEY": BREVO_KEY, "REQUESTS_CA_BUNDLE": str(shared_cert()[0])}
+    scripted_tls.script = [
+        Reply(200, {"name": "News", "totalSubscribers": 2}), Reply(200, {"campaigns": []}), Reply(201, {"id": 11}),
+        Reply(200, lambda h: {"id": 11, "status": "draft", "shareLink": f"https://brevo.example/s?k={h['api-key']}"}),
+        Reply(204, None)]
+    runs = {"send": run_cli(project, "send", SEED, "--target", "brevo-echo", "--yes", env=env)}
+    runs["status"] = run_cli(project, "status", SEED, env=env)
+    assert runs["send"].returncode == 0, runs["send"].stderr
+    assert runs["send"].stdout.splitlines()[-1] == "sent: campaign 11 at brevo — https://brevo.example/s?k=****"
+    texts = scan(project, runs)
+    with sqlite3.connect(project / ".newsroom" / "ledger.sqlite3") as db:
+        texts["ledger rows"] = repr(db.execute("SELECT * FROM sends").fetchall())
+        texts["ledger events"] = repr(db.execute("SELECT * FROM events").fetchall())
+    assert "https://brevo.example/s?k=****" in texts["ledger rows"]
+    assert sorted(where for where, text in texts.items() if BREVO_KEY in text or BREVO_KEY[4:-4] in text) == []
