@@ -143,14 +143,14 @@ class ApiClient:
         kind = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
         what = "an HTML page" if "html" in kind else f"something that is not a JSON object ({kind})"
         raise ProviderUnavailableError(self._where(call, response.status_code, f"answered with {what}, not the "
-                                                   f"API's JSON — check base_url: it must be the API address "
+                                                   "API's JSON — check base_url: it must be the API address "
                                                    f"(now {self.base_url}); nothing was sent"))
 
     def _redirect_error(self, call: Call, response: requests.Response) -> PublishError:
         """APIs do not redirect; a 3xx means base_url names a web page or the wrong scheme or host."""
         location = response.headers.get("Location", "")[:200] or "nowhere"
         return ProviderUnavailableError(self._where(call, response.status_code, f"redirect to {location} — check "
-                                                    f"base_url: it must be the API address itself (now "
+                                                    "base_url: it must be the API address itself (now "
                                                     f"{self.base_url}), with https:// and the right path; nothing "
                                                     "was sent"))
 

@@ -12,7 +12,7 @@ import pytest
 
 from fake_listmonk import Fault
 from pipeline import cli as cli_module
-from publish_support import SEED, TOKEN, USER, built_project, listmonk_env, run_cli, shared_cert, shared_listmonk
+from publish_support import SEED, built_project, listmonk_env, run_cli, shared_cert, shared_listmonk
 from scripted_server import Reply, ScriptedServer
 
 ARGS = ("send", SEED, "--target", "lm-test", "--yes")

@@ -185,7 +185,7 @@ def test_a_malformed_key_is_refused_at_start_up_naming_the_variable_not_the_valu
             "dry run": run_cli(project, "send", SEED, "--target", target, "--dry-run", env=env)}
     for result in runs.values():
         assert result.returncode == 1, result.stderr
-        assert result.stderr.startswith(f"error: ") and f"environment variable {env_name} contains" in result.stderr
+        assert result.stderr.startswith("error: ") and f"environment variable {env_name} contains" in result.stderr
         assert "Traceback" not in result.stderr
     assert scripted_tls.requests == []  # refused before any request
     texts = scan(project, runs)

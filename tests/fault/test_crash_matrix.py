@@ -118,8 +118,8 @@ def test_killed_at_a_step_boundary_then_reconcile_and_send_send_exactly_once(pro
                                text=True, env=cli_env(listmonk_env(cert[0])))
     held = f"{point.method} {point.path}"
     try:
-        kill_when(process, lambda: ledger_state(project) == point.ledger and (not point.kind or held in listmonk.calls())
-                  and provider_shows(listmonk) == point.provider)
+        kill_when(process, lambda: ledger_state(project) == point.ledger
+                  and (not point.kind or held in listmonk.calls()) and provider_shows(listmonk) == point.provider)
     finally:
         gate.set()
     assert (ledger_state(project), provider_shows(listmonk)) == (point.ledger, point.provider)

@@ -374,9 +374,9 @@ def test_an_empty_at_is_refused_never_read_as_send_now(project, blank):
 @pytest.mark.parametrize(("at", "message"), [
     ("2027-03-28T02:30", "--at 2027-03-28T02:30: 2027-03-28 02:30 does not exist in Europe/Berlin — the clocks jump "
                          "from 02:00 to 03:00 that night; choose another time, e.g. 2027-03-28T03:00:00+02:00"),
-    ("2027-10-31T02:30", "--at 2027-10-31T02:30: 2027-10-31 02:30 happens twice in Europe/Berlin — the clocks go back "
-                         "from 03:00 to 02:00 that night; add the offset: 2027-10-31T02:30:00+02:00 (the first) or "
-                         "2027-10-31T02:30:00+01:00 (the second)"),
+    ("2027-10-31T02:30", "--at 2027-10-31T02:30: 2027-10-31 02:30 happens twice in Europe/Berlin — the clocks go "
+                         "back from 03:00 to 02:00 that night; add the offset: 2027-10-31T02:30:00+02:00 (the first) "
+                         "or 2027-10-31T02:30:00+01:00 (the second)"),
 ])
 def test_an_at_in_a_dst_gap_or_fold_is_refused_like_an_embargo(project, listmonk, at, message):
     with pytest.raises(ConfigError) as info:
