@@ -87,6 +87,7 @@ class KillPoint:
     kind: str | None
     ledger: str
     provider: str  # what the fake shows: "no campaign", "draft" or "running"
+    earlier: tuple[tuple[str, str, str], ...] = ()  # faults on requests before the held one
 
 
 KILL_POINTS = {
@@ -100,6 +101,9 @@ KILL_POINTS = {
     "write-ahead": KillPoint("PUT", "/api/campaigns/1/status", "stall", "sending", "draft"),
     # listmonk started the campaign; the answer never arrives: the ledger still says SENDING.
     "sent": KillPoint("PUT", "/api/campaigns/1/status", "hold-after", "sending", "running"),
+    # listmonk started the campaign but the connection dropped (UNKNOWN is committed); the status read is in flight.
+    "unknown": KillPoint("GET", "/api/campaigns/1", "stall", "unknown", "running",
+                         earlier=(("PUT", "/api/campaigns/1/status", "reset-after"),)),
 }
 
 
@@ -111,6 +115,8 @@ def provider_shows(listmonk) -> str:
 def test_killed_at_a_step_boundary_then_reconcile_and_send_send_exactly_once(project, listmonk, cert, name):
     point = KILL_POINTS[name]
     gate = threading.Event()
+    for method, path, kind in point.earlier:
+        listmonk.fault(method, path, Fault(kind))
     if point.kind:
         listmonk.fault(point.method, point.path, Fault(point.kind, gate=gate))
     process = subprocess.Popen([sys.executable, "-m", "pipeline", *ARGS, *(() if name == "drafted" else ("--yes",))],
