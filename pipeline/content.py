@@ -8,6 +8,7 @@ several documents in one file, and files that are too large or not UTF-8.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,31 +27,20 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 _SCALARS = yaml.constructor.SafeConstructor.yaml_constructors
-_ANCHOR_OR_ALIAS = re.compile(r"[&*][^\s\[\]{},]")  # "&" or "*" followed by a name character
-
-
-def _may_hold_anchors(text: str) -> bool:
-    """False only if no anchor (&a) or alias (*a) token can be in `text`: then the event scan is skipped.
-
-    Such a token begins a node: at a line start after indentation, or after "- ", "? ", ":", a flow
-    indicator or a tag. "**bold**" in running text, "F&E" or "- * item" are not candidates, so most
-    reports skip the second parse. Over-approximates; tests/perf check it never misses a real one.
-    """
-    for match in _ANCHOR_OR_ALIAS.finditer(text):
-        at = match.start()
-        before = at
-        while before > 0 and text[before - 1] in " \t":
-            before -= 1
-        if before == 0 or text[before - 1] in "\n\r\x85\u2028\u2029[]{},:":
-            return True
-        if before < at:  # whitespace between: a "-"/"?" indicator or a tag (!tag) may precede
-            start = before
-            while start > 0 and not text[start - 1].isspace():
-                start -= 1
-            token = re.split(r"[\[\]{},:]", text[start:before])[-1]  # in flow context a tag may follow "[" or ","
-            if token in ("-", "?", "---") or token.startswith("!"):
-                return True
-    return False
+# What no value may hold: C0 controls but TAB and LF (multi-line fields; single-line ones refuse LF in
+# schema.py), DEL, C1 controls, and Unicode noncharacters. Only a double-quoted escape ("\e", "\x07")
+# gets them past libyaml's reader; the MJML compiler then fails on them, blaming the template.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef"
+                        + "".join(f"{chr(plane * 0x10000 + 0xfffe)}{chr(plane * 0x10000 + 0xffff)}" for plane in range(17))
+                        + "]")
+_C0_NAMES = ("NULL", "START OF HEADING", "START OF TEXT", "END OF TEXT", "END OF TRANSMISSION", "ENQUIRY",
+             "ACKNOWLEDGE", "BELL", "BACKSPACE", "CHARACTER TABULATION", "LINE FEED", "LINE TABULATION",
+             "FORM FEED", "CARRIAGE RETURN", "SHIFT OUT", "SHIFT IN", "DATA LINK ESCAPE", "DEVICE CONTROL ONE",
+             "DEVICE CONTROL TWO", "DEVICE CONTROL THREE", "DEVICE CONTROL FOUR", "NEGATIVE ACKNOWLEDGE",
+             "SYNCHRONOUS IDLE", "END OF TRANSMISSION BLOCK", "CANCEL", "END OF MEDIUM", "SUBSTITUTE", "ESCAPE",
+             "FILE SEPARATOR", "GROUP SEPARATOR", "RECORD SEPARATOR", "UNIT SEPARATOR")
+_SHORT_ESCAPES = {0: "\\0", 7: "\\a", 8: "\\b", 0xb: "\\v", 0xc: "\\f", 0xd: "\\r", 0x1b: "\\e", 0x85: "\\N"}
+_ANCHOR = re.compile(r"(?:![^\s]*[ \t]+)?&([^\s\[\]{},]+)")  # at a node's start: an anchor, maybe after a tag
 _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _STR_TAG = "tag:yaml.org,2002:str"
 _constructor = yaml.constructor.SafeConstructor()
@@ -132,9 +122,7 @@ def parse_yaml(raw: bytes, name: str) -> Source:
         return source
     # Duplicate keys, aliases and impossible dates are collected, not raised, so that
     # validation can report them together with every schema problem of the same file.
-    source.data = _walk(nodes[0], (), source, source.issues, set())
-    if _may_hold_anchors(text):  # a second parse, only where an anchor or alias could start
-        source.issues.extend(_anchor_issues(text, name))
+    source.data = _Walk(source, text).node(nodes[0], ())
     return source
 
 
@@ -180,109 +168,147 @@ def _syntax_issue(err: yaml.MarkedYAMLError, name: str) -> Issue:
     return Issue(Location(name, line, column), "", f"YAML syntax error: {problem}", hint)
 
 
-def _anchor_issues(text: str, name: str) -> list[Issue]:
-    """One issue per anchor (&name) and alias (*name), at its own mark and data path.
+class _Walk:
+    """Node tree → plain data, recording marks; refuses what `safe_load` would let through.
 
-    Composed nodes carry neither the anchor nor the alias position (an alias *is* the anchored
-    node), so the events are read once more, tracking the data path with a small stack.
+    Refused here, as issues: duplicate keys (PyYAML keeps the last), anchors, aliases and merge keys
+    (EMAIL-QUALITY S1), control characters and noncharacters in values, unsupported tags, impossible
+    dates. An alias *is* its anchor's node object, so a node met a second time is an alias: it is
+    reported and not expanded again, which is what keeps an alias bomb cheap (no second parse of the
+    file). The anchor is read from the text at its node's start mark; an alias, which has no mark of its
+    own, is found as the next `*name` in the text, as the walk goes through the file in order.
     """
-    issues: list[Issue] = []
-    frames: list[list] = []  # [path, is_mapping, next index or pending key, expecting a key]
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            frames.pop()
-            continue
-        if not isinstance(event, yaml.NodeEvent):
-            continue
-        path: Path_ = ()
-        if frames:
-            parent = frames[-1]
-            if not parent[1]:
-                path, parent[2] = parent[0] + (parent[2],), parent[2] + 1
-            elif parent[3]:
-                path = parent[0] + ("<key>",)
-                parent[2] = event.value if isinstance(event, yaml.ScalarEvent) else "?"
-                parent[3] = False
-            else:
-                path, parent[3] = parent[0] + (parent[2],), True
-        where = Location(name, event.start_mark.line + 1, event.start_mark.column + 1)
-        if isinstance(event, yaml.AliasEvent):
-            issues.append(Issue(where, _dotted(path), f"YAML aliases (*{event.anchor}) are not allowed",
-                                "write the value out in full at each place"))
-        elif event.anchor is not None:
-            issues.append(Issue(where, _dotted(path), f"YAML anchors (&{event.anchor}) are not allowed",
-                                "remove the anchor and write the value out in full at each place"))
-        if isinstance(event, yaml.MappingStartEvent):
-            frames.append([path, True, None, True])
-        elif isinstance(event, yaml.SequenceStartEvent):
-            frames.append([path, False, 0, False])
-    return issues
 
+    def __init__(self, source: Source, text: str):
+        self.source = source
+        self.issues = source.issues
+        self.text = text
+        self.anchors = "&" in text  # else no node can carry one: skip the look at each node's start
+        self.seen: dict[int, str] = {}  # id(node) → its anchor name ("" if none)
+        self.cursor = 0  # where the next alias is searched from
+        self.line_starts: list[int] | None = None
 
-def _walk(node: yaml.Node, path: Path_, source: Source, issues: list[Issue], seen: set[int]) -> object:
-    """Turn a node into plain data, recording marks; refuses duplicate keys, skips repeated (aliased) nodes.
+    def node(self, node: yaml.Node, path: Path_) -> object:
+        source = self.source
+        start = node.start_mark
+        anchor = self.seen.get(id(node))
+        if anchor is not None:
+            self._alias(anchor, path)
+            return None
+        anchor = ""
+        if self.anchors and self.text.startswith(("&", "!"), start.index):
+            match = _ANCHOR.match(self.text, start.index)
+            anchor = match.group(1) if match else ""
+        self.seen[id(node)] = anchor
+        mark = (start.line + 1, start.column + 1)
+        if anchor:
+            self._issue(mark, path, f"YAML anchors (&{anchor}) are not allowed",
+                        "remove the anchor and write the value out in full at each place")
+        if len(path) > MAX_DEPTH:
+            self._issue(mark, path, f"the data is nested more than {MAX_DEPTH} levels deep", "flatten the structure")
+            return None
+        source.locations[path] = mark
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            self._issue(mark, path, f"the YAML tag '{node.tag}' is not supported",
+                        "remove the tag (the part starting with '!')")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.node(item, path + (i,)) for i, item in enumerate(node.value)]
+        if node.tag == _STR_TAG:  # most scalars; what SafeConstructor.construct_yaml_str returns for them
+            value = node.value
+            if value.isprintable():  # no control character nor noncharacter: the usual case, fast
+                return value
+            bad = _FORBIDDEN.search(value)
+            if bad is None:
+                return value
+            self._issue(mark, path, *_forbidden_issue(bad.group(0)))
+            return None
+        return self._scalar(node, path, mark)
 
-    An alias is the same node object as its anchor, so each node is expanded once only: this is
-    what makes an alias bomb cheap. `_anchor_issues` reports anchors and aliases where they are.
-    """
-    if id(node) in seen:
-        return None
-    seen.add(id(node))
-    mark = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if len(path) > MAX_DEPTH:
-        issues.append(Issue(Location(source.path, *mark), _dotted(path),
-                            f"the data is nested more than {MAX_DEPTH} levels deep", "flatten the structure"))
-        return None
-    source.locations[path] = mark
-    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
-        issues.append(Issue(Location(source.path, *mark), _dotted(path), f"the YAML tag '{node.tag}' is not supported",
-                            "remove the tag (the part starting with '!')"))
-        return None
-    if isinstance(node, yaml.MappingNode):
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
+        source = self.source
         result: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                issues.append(Issue(Location(source.path, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
-                                    _dotted(path), "YAML merge keys (<<) are not allowed",
-                                    "write the keys out in full"))
+                self._issue((key_node.start_mark.line + 1, key_node.start_mark.column + 1), path,
+                            "YAML merge keys (<<) are not allowed", "write the keys out in full")
                 continue
-            key = _walk(key_node, path + ("<key>",), source, issues, seen)
+            key = self.node(key_node, path + ("<key>",))
+            if key is None and key_node.tag == _STR_TAG:  # refused for a control character: name it still
+                key = _FORBIDDEN.sub("\ufffd", key_node.value)
             if not isinstance(key, str):
                 key = str(key)
             mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in result:
                 first = source.key_locations[path + (key,)]
-                issues.append(Issue(Location(source.path, *mark), _dotted(path + (key,)),
-                                    f"the key '{key}' appears twice (first at line {first[0]})",
-                                    "keep one of them; YAML would silently use only the last"))
+                self._issue(mark, path + (key,), f"the key '{key}' appears twice (first at line {first[0]})",
+                            "keep one of them; YAML would silently use only the last")
                 continue
             source.key_locations[path + (key,)] = mark
-            result[key] = _walk(value_node, path + (key,), source, issues, seen)
+            result[key] = self.node(value_node, path + (key,))
         source.locations.pop(path + ("<key>",), None)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, path + (i,), source, issues, seen) for i, item in enumerate(node.value)]
-    if node.tag == _STR_TAG:  # most scalars; what SafeConstructor.construct_yaml_str returns for them
-        return node.value
-    construct = _SCALARS.get(node.tag)
-    where = Location(source.path, node.start_mark.line + 1, node.start_mark.column + 1)
-    if construct is None:
-        issues.append(Issue(where, _dotted(path), f"the YAML tag '{node.tag}' is not supported",
-                            "remove the tag (the part starting with '!')"))
-        return None
-    try:
-        value = construct(_constructor, node)
-    except ValueError:
-        if node.tag != "tag:yaml.org,2002:timestamp":
-            issues.append(Issue(where, _dotted(path), f"'{node.value}' does not fit the YAML tag '{node.tag}'",
-                                "remove the tag (the part starting with '!')"))
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path_, mark: tuple[int, int]) -> object:
+        construct = _SCALARS.get(node.tag)
+        if construct is None:
+            self._issue(mark, path, f"the YAML tag '{node.tag}' is not supported",
+                        "remove the tag (the part starting with '!')")
             return None
-        issues.append(Issue(where, _dotted(path), f"'{node.value}' is not a real date or time",
-                            "check day and month, e.g. 2021-11-29 (year-month-day)"))
-        return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        source.written[path] = node.value
-    return value
+        try:
+            value = construct(_constructor, node)
+        except ValueError:
+            if node.tag != "tag:yaml.org,2002:timestamp":
+                self._issue(mark, path, f"'{node.value}' does not fit the YAML tag '{node.tag}'",
+                            "remove the tag (the part starting with '!')")
+                return None
+            self._issue(mark, path, f"'{node.value}' is not a real date or time",
+                        "check day and month, e.g. 2021-11-29 (year-month-day)")
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.source.written[path] = node.value
+        return value
+
+    def _alias(self, anchor: str, path: Path_) -> None:
+        """Report an alias at the next `*anchor` in the text (the parent's mark if none is found)."""
+        name = anchor or "…"
+        found = re.compile(r"(?<![^\s\[{,:?-])\*" + re.escape(anchor) + r"(?![^\s\]},])").search(self.text, self.cursor) \
+            if anchor else None
+        if found:
+            self.cursor = found.end()
+            mark = self._line_column(found.start())
+        else:
+            mark = self.source.where(path[:-1]).line, self.source.where(path[:-1]).column
+        self._issue(mark, path, f"YAML aliases (*{name}) are not allowed", "write the value out in full at each place")
+
+    def _line_column(self, index: int) -> tuple[int, int]:
+        if self.line_starts is None:
+            self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        line = bisect.bisect_right(self.line_starts, index)
+        return line, index - self.line_starts[line - 1] + 1
+
+    def _issue(self, mark: tuple[int, int], path: Path_, message: str, hint: str) -> None:
+        self.issues.append(Issue(Location(self.source.path, *mark), _dotted(path), message, hint))
+
+
+def _forbidden_issue(char: str) -> tuple[str, str]:
+    """Message and fix for a control character or noncharacter found in a value."""
+    code = ord(char)
+    if code < 0x20:
+        what = f"U+{code:04X} ({_C0_NAMES[code]})"
+    elif code == 0x7F:
+        what = "U+007F (DELETE)"
+    elif code <= 0x9F:
+        what = f"U+{code:04X} (a C1 control character)"
+    else:
+        what = f"U+{code:04X} (a Unicode noncharacter)"
+    written = f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    if code in _SHORT_ESCAPES:
+        written = f"{_SHORT_ESCAPES[code]} or {written}"
+    return (f"contains {what}",
+            f"remove it (in double quotes it is written {written}); it cannot be printed, and mail software refuses it")
 
 
 def _dotted(path: Path_) -> str:

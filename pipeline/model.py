@@ -226,7 +226,7 @@ def validate(source: Source, content_root: Path, timezone: str | None = None) ->
     if not SLUG_RE.match(slug):
         checker.issues.append(Issue(source.where(()), "", f"the file name '{slug}' is not a valid address part",
                                     f"rename the file to '{slugify_german(slug)}.yaml' (lowercase, a-z, 0-9 and '-')"))
-    if report is not None and report.hero is not None:
+    if report is not None and report.hero is not None and report.hero.src:  # a missing src is reported already
         check_image(checker, report.hero.src, ("hero", "src"), content_root)
     if report is not None and report.event and report.event.end_date and report.event.end_date < report.event.date:
         checker.problem(("event", "end_date"), "ends before it starts", "end_date must be on or after date")
@@ -255,6 +255,10 @@ def _resolve_embargo(checker: Checker, report: Report, timezone: str | None) -> 
         aware = resolve(written, timezone)
     except EmbargoProblem as err:
         checker.problem(("press", "embargo"), err.message, err.hint)
+        return report
+    except OverflowError:  # year 1 or 9999 moved into the zone leaves the calendar
+        checker.problem(("press", "embargo"), f"{written.isoformat()} is not a time the release can wait for",
+                        "write the date and time the release may be published, e.g. 2026-12-01T10:00:00")
         return report
     return _with(report, press=dataclasses.replace(report.press, embargo=aware))
 

@@ -252,3 +252,51 @@ def test_the_seed_report_loads_without_issues():
     assert source.issues == []
     assert source.raw == SEED.read_bytes()
     assert source.data["event"]["place"] == "Metropolregion Berlin-Brandenburg"
+
+
+# --- control characters and noncharacters in values ------------------------------------------
+
+@pytest.mark.parametrize(("escape", "named"), [
+    ("\\0", "U+0000 (NULL)"), ("\\e", "U+001B (ESCAPE)"), ("\\x07", "U+0007 (BELL)"), ("\\x7f", "U+007F (DELETE)"),
+    ("\\x9b", "U+009B (a C1 control character)"), ("\\uFFFE", "U+FFFE (a Unicode noncharacter)"),
+    ("\\U0010FFFF", "U+10FFFF (a Unicode noncharacter)"),
+])
+def test_a_control_character_written_as_an_escape_is_refused_by_name(escape, named):
+    """libyaml's reader refuses raw control characters, but a double-quoted escape lets them through;
+    the MJML compiler then failed at build with a message about the template (issue 10 §3)."""
+    source = parse_yaml(f'title: Bericht\nevent:\n  place: "Ber{escape}lin"\n'.encode(), "x.yaml")
+    assert [(str(issue.location), issue.field, issue.message) for issue in source.issues] == [
+        ("x.yaml:3:10", "event.place", f"contains {named}")]
+    assert source.data["event"]["place"] is None  # nothing downstream sees it
+
+
+def test_the_message_names_the_character_and_how_it_is_written():
+    source = parse_yaml(b'title: "Kurz\\x07meldung"\n', "x.yaml")
+    assert [str(issue) for issue in source.issues] == [
+        "x.yaml:1:8: title: contains U+0007 (BELL) — remove it (in double quotes it is written \\a or \\x07);"
+        " it cannot be printed, and mail software refuses it"]
+
+
+def test_tab_and_line_feed_stay_allowed_in_values():
+    source = parse_yaml(b'body: "Zeile\\teins\\nZeile zwei"\nsummary: |\n  a\tb\n  c\n', "x.yaml")
+    assert source.issues == []
+    assert source.data == {"body": "Zeile\teins\nZeile zwei", "summary": "a\tb\nc\n"}
+
+
+def test_a_control_character_in_a_key_is_refused_and_the_key_still_named():
+    source = parse_yaml(b'"tit\\x1ble": Bericht\n', "x.yaml")
+    assert [str(issue).split(" — ")[0] for issue in source.issues] == ["x.yaml:1:1: contains U+001B (ESCAPE)"]
+    assert source.data == {"tit\ufffdle": "Bericht"}
+
+
+def test_a_large_alias_bomb_is_refused_in_milliseconds():
+    """Composing never expands aliases and the walk meets each anchored node once: a bomb of 20
+    levels (9**20 strings expanded) near the size limit is still a few milliseconds."""
+    lines = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 21)]
+    started = time.perf_counter()
+    source = parse_yaml("\n".join(lines).encode(), "bomb.yaml")
+    elapsed = time.perf_counter() - started
+    assert sum("YAML aliases" in issue.message for issue in source.issues) == 20 * 9
+    assert elapsed < 0.5  # measured: about 6 ms
+    assert len(json.dumps(source.data)) < 2000
