@@ -59,6 +59,7 @@ class Source:
     # Plain scalars that YAML 1.1 read as numbers, as written: `time: 10:00` is 600 and
     # `postal_code: 01067` is 567 (octal), so text fields must use the original spelling.
     written: dict[Path_, str] = field(default_factory=dict)
+    literal_starts: dict[Path_, int] = field(default_factory=dict)  # '|' blocks: the line their text starts on
 
     def where(self, path: Path_, *, key: bool = False) -> Location:
         """Location of a value (or of its key) by data path, falling back to the nearest parent."""
@@ -71,6 +72,27 @@ class Source:
                 return Location(self.path, *self.locations[probe])
             probe = probe[:-1]
         return Location(self.path, *self.locations.get((), (1, 1)))
+
+    def where_in_text(self, path: Path_, line: int, needle: str = "") -> Location:
+        """Where line `line` (0-based) of the text value at `path` is, at `needle` if that line shows it.
+
+        Exact for a literal block (`body: |`, as reports write it); in a folded or quoted value the
+        lines are joined, so the first file line at or after the value's start showing `needle` is
+        taken, else the value's start.
+        """
+        lines = self.raw.decode("utf-8-sig", "replace").split("\n")
+        start = self.literal_starts.get(tuple(path))
+        if start is not None and start + line <= len(lines):
+            text = lines[start + line - 1]
+            at = text.find(needle) if needle else -1
+            return Location(self.path, start + line, (at if at >= 0 else len(text) - len(text.lstrip(" "))) + 1)
+        value = self.where(path)
+        if needle:
+            for number in range(value.line, len(lines) + 1):
+                at = lines[number - 1].find(needle, value.column - 1 if number == value.line else 0)
+                if at >= 0:
+                    return Location(self.path, number, at + 1)
+        return value
 
 
 def load_content(path: Path, display: str | None = None) -> Source:
@@ -218,6 +240,8 @@ class _Walk:
             return [self.node(item, path + (i,)) for i, item in enumerate(node.value)]
         if node.tag == _STR_TAG:  # most scalars; what SafeConstructor.construct_yaml_str returns for them
             value = node.value
+            if node.style == "|":  # a literal block: its lines are the file's, from the next line on
+                source.literal_starts[path] = start.line + 2
             if value.isprintable():  # no control character nor noncharacter: the usual case, fast
                 return value
             bad = _FORBIDDEN.search(value)

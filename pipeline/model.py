@@ -228,6 +228,8 @@ def validate(source: Source, content_root: Path, timezone: str | None = None) ->
                                     f"rename the file to '{slugify_german(slug)}.yaml' (lowercase, a-z, 0-9 and '-')"))
     if report is not None and report.hero is not None and report.hero.src:  # a missing src is reported already
         check_image(checker, report.hero.src, ("hero", "src"), content_root)
+    if report is not None and report.body:
+        check_body_links(checker, source)
     if report is not None and report.event and report.event.end_date and report.event.end_date < report.event.date:
         checker.problem(("event", "end_date"), "ends before it starts", "end_date must be on or after date")
     if report is not None and report.press and report.press.embargo:
@@ -345,6 +347,17 @@ def check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> 
         return
     if not lowered.endswith(IMAGE_SUFFIXES):
         checker.problem(path, "the image must be a JPEG, PNG or GIF", "WebP and SVG do not show in all mail clients")
+
+
+def check_body_links(checker: Checker, source: Source) -> None:
+    """E19: every link in the body's Markdown is an absolute https: or mailto: address, each problem at
+    its own line of the file (the body's first line plus the line inside the Markdown)."""
+    from pipeline.render.markdown import link_problems
+
+    body = source.data.get("body")
+    for problem in link_problems(body if isinstance(body, str) else ""):
+        checker.issues.append(Issue(source.where_in_text(("body",), problem.line, problem.target), "body",
+                                    problem.message, problem.hint))
 
 
 def slugify_german(text: str) -> str:

@@ -305,3 +305,36 @@ def test_html_and_text_of_one_body_come_from_one_parse_and_nothing_outlives_the_
     assert (to_html(first), to_html(second), to_text(first)) == (SAMPLE_BODIES["industriestandort"][1],
                                                                  SAMPLE_BODIES["hydrogen_valley"][1],
                                                                  SAMPLE_BODIES["industriestandort"][2])
+
+
+# --- links check refuses (E19) -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("target", "message", "hint"), [
+    ("//host.example/x", "has no scheme", "write it in full: https://host.example/x"),
+    ("foo.html", "is not a full web address", "starting with https://"),
+    ("/x", "is not a full web address", "starting with https://"),
+    ("#a", "is not a full web address", "starting with https://"),
+    ("https:foo", "is not a full web address", "starting with https://"),
+    ("http://example.org/a", "uses http:", "write https://example.org/a"),
+    ("javascript:alert(1)", "uses javascript:", "https:// web addresses or mailto:"),
+    ("data:text/html,x", "uses data:", "https:// web addresses or mailto:"),
+    ("mailto:", "has no e-mail address", "mailto:presse@example.org"),
+    ("HTTPS://example.org", "has its scheme in capitals", "lower case"),
+])
+def test_link_problems_name_each_link_that_is_not_absolute_https_or_mailto(target, message, hint):
+    problems = markdown.link_problems(f"Erste Zeile\nund [der Link]({target}) hier.")
+    assert [(p.line, p.target, p.message) for p in problems] == [(1, target, f"the link '{target}' {message}")]
+    assert hint in problems[0].hint
+
+
+def test_link_problems_finds_autolinks_and_reference_definitions_on_their_lines():
+    text = "Absatz\n\n- <http://example.org>\n- [ref]\n\n[ref]: vbscript:msgbox(1)\n"
+    assert [(p.line, p.target) for p in markdown.link_problems(text)] == [
+        (2, "http://example.org"), (3, "vbscript:msgbox(1)")]
+
+
+def test_absolute_https_and_mailto_links_and_the_sample_bodies_have_no_problem():
+    assert markdown.link_problems(CASES["links"][0]) == []
+    assert markdown.link_problems("![Bild](bild.png) `[x](y)`") == []  # images and code are no links
+    for body, _, _ in SAMPLE_BODIES.values():
+        assert markdown.link_problems(body) == []

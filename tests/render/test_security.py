@@ -1,5 +1,6 @@
 """XSS payloads in every text field come out escaped (plain fields) or stripped (Markdown body). S2, S3."""
 
+import dataclasses
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 import yaml
 
 from pipeline.content import parse_yaml
+from pipeline.errors import ContentError
 from pipeline.model import validate
 from pipeline.render import render
 
@@ -62,8 +64,16 @@ def hostile(tmp_path_factory):
     from pipeline.config import load_settings
 
     tmp = tmp_path_factory.mktemp("xss")
-    raw = yaml.safe_dump(_hostile_report(tmp), allow_unicode=True).replace("'2021-11-29'", "2021-11-29").encode()
-    report = validate(parse_yaml(raw, str(tmp / "xss-report.yaml")), REPO / "content")
+
+    def parsed(data):
+        raw = yaml.safe_dump(data, allow_unicode=True).replace("'2021-11-29'", "2021-11-29").encode()
+        return parse_yaml(raw, str(tmp / "xss-report.yaml"))
+
+    data = _hostile_report(tmp)
+    # check refuses the body's script links (E19); the renderer must still neutralise them on its own
+    with pytest.raises(ContentError, match="javascript:"):
+        validate(parsed(data), REPO / "content")
+    report = dataclasses.replace(validate(parsed({**data, "body": "Text"}), REPO / "content"), body=data["body"])
     return render(report, load_settings(REPO / "content"), REPO / "templates", REPO / "content")
 
 

@@ -132,6 +132,12 @@ EXPECTED.update({
         "hero-without-src.yaml:10:7: hero.src: 'src' is required but missing"
         " — a path below content/ (images/foto.jpg) or an https:// address",
     ],
+    "relative-link.yaml": [  # E19; the line is the body's first line plus the line inside the Markdown
+        "relative-link.yaml:11:22: body: the link 'programm.html' is not a full web address — an email has no page"
+        " to resolve it against: write it in full, starting with https://",
+        "relative-link.yaml:12:17: body: the link '//newsroom.example.org/presse' has no scheme"
+        " — write it in full: https://newsroom.example.org/presse",
+    ],
 })
 # Loader defects, tested in test_content.py, the several-defects file and the embargo (it needs a time
 # zone), tested below.
