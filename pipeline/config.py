@@ -202,6 +202,14 @@ def language_issues(settings: Settings, written: list[tuple[str | None, str]]) -
     return issues
 
 
+LOGO_WIDTH_HINT = "the logo's width in the email in pixels, e.g. 180; the email is 600 px wide"
+
+
+def _logo_width_problem(width: int) -> str:
+    """A width MJML can lay out: 0 or less hides the logo, more than the email's 600 px is cut down silently."""
+    return "" if 0 < width <= 600 else f"{width} is not a width between 1 and 600 pixels"
+
+
 SETTINGS = Obj(Settings, (
     F("name", required=True, max_len=80, hint="the newsletter's name, e.g. Industrie-Newsletter"),
     F("language", "enum", required=True, choices=LANGUAGES),
@@ -232,7 +240,8 @@ SETTINGS = Obj(Settings, (
     F("brand", "obj", default=Brand(), obj=Obj(Brand, (
         F("logo", "obj", obj=Obj(Logo, (F("src", "image", required=True), F("alt", "texts", required=True, max_len=150,
                                                                           choices=LANGUAGES),
-                                        F("width", "int", default=160)))),
+                                        F("width", "int", default=160, extra=_logo_width_problem,
+                                          hint=LOGO_WIDTH_HINT)))),
         F("primary_color", "color", default="#0b4f8a"), F("text_color", "color", default="#1f2933"),
         F("background_color", "color", default="#f2f4f7"), F("muted_color", "color", default="#52606d"),
     ))),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,8 @@ LANGUAGES = ("de", "en")
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 GENERIC_ALT = {"bild", "foto", "image", "img", "logo", "grafik", "photo", "picture", "bild1", "foto1"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif")
+IMAGE_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "gif": "GIF"}  # extension → what its bytes must be
+MAX_IMAGE_BYTES = 200_000  # EMAIL-QUALITY E18: ≤ 200 KB per image (≤ 1 MB per email: a hero and a logo stay far below)
 
 
 @dataclass(frozen=True)
@@ -323,7 +326,8 @@ def _embargo(report: Report):
 
 
 def check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> None:
-    """Refuse path traversal and unsupported formats (EMAIL-QUALITY S6, E18)."""
+    """Refuse path traversal, unsupported formats, files that are not the image their name says, and
+    images over the size budget (EMAIL-QUALITY S6, E18). Local images live below content/images/."""
     lowered = src.lower()
     if lowered.startswith("https://"):
         if not lowered.split("?")[0].endswith(IMAGE_SUFFIXES):
@@ -342,11 +346,55 @@ def check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> 
     if not target.is_relative_to(root):
         checker.problem(path, f"'{src}' points outside the content folder", "put the image below content/images/")
         return
+    if target.is_dir():
+        checker.problem(path, f"'{src}' is a folder, not an image file",
+                        f"name the picture inside it, e.g. {src.rstrip('/')}/foto.jpg")
+        return
     if not target.is_file():
         checker.problem(path, f"the image '{src}' does not exist", "check the spelling; paths are relative to content/")
         return
+    if not posixpath.normpath(src).startswith("images/"):  # the build copies it to out/<slug>/<this path>
+        checker.problem(path, f"'{src}' is not in the images folder",
+                        "move the picture below content/images/ (subfolders are fine) and write images/…")
+        return
     if not lowered.endswith(IMAGE_SUFFIXES):
         checker.problem(path, "the image must be a JPEG, PNG or GIF", "WebP and SVG do not show in all mail clients")
+        return
+    try:
+        size = target.stat().st_size
+        with target.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as err:
+        checker.problem(path, f"the image '{src}' cannot be read ({err.strerror})", "check the file's permissions")
+        return
+    declared = IMAGE_FORMATS[lowered.rsplit(".", 1)[1]]
+    found = image_format(head)
+    if found != declared:
+        unusable = found in ("WebP", "SVG")
+        checker.problem(path, f"'{src}' is not a {declared} image: " + (
+            "the file is empty" if not head else f"its content is {found}" if found else "its content is no known image format"),
+            "WebP and SVG do not show in all mail clients (E18): save the picture as JPEG or PNG" if unusable else
+            f"export the picture again as {declared}, or give the file the extension of its real format")
+        return
+    if size > MAX_IMAGE_BYTES:
+        checker.problem(path, f"'{src}' is {size:,} bytes; an image may have at most {MAX_IMAGE_BYTES:,}",
+                        "make the file smaller, e.g. 1200 px wide as JPEG at quality 80 (EMAIL-QUALITY E18: at most "
+                        "200 KB per image, so that one email's images stay under 1 MB)")
+
+
+def image_format(head: bytes) -> str:
+    """The format a file's first bytes (magic number) show: JPEG, PNG, GIF, WebP, SVG, or "" if none."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<svg", b"<?xml")):
+        return "SVG"
+    return ""
 
 
 def check_body_links(checker: Checker, source: Source) -> None:

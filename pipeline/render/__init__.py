@@ -90,9 +90,11 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
     assets: dict[str, str] = {}
 
     def image_url(src: str) -> str:
+        """A local image keeps its path below content/images/ in out/<slug>/images/, so that a hero
+        images/sub/logo.png and the brand's images/logo.png are two files (model: local images live there)."""
         if src.startswith("https://"):
             return src
-        name = "images/" + posixpath.basename(src)
+        name = posixpath.normpath(src)  # "images/…", checked by model.check_image
         assets[name] = os.path.normpath(os.path.join(_resolved(content_dir), src))  # inside: checked by model
         return f"{site_url}/{report.slug}/{name}"
 

@@ -154,3 +154,25 @@ def test_config_choices_are_the_provider_registry():
     from pipeline.providers import PROVIDERS
 
     assert PROVIDER_NAMES == tuple(PROVIDERS)
+
+
+@pytest.mark.parametrize("width", ["0", "-5", "601", "100000000000000000000000"])
+def test_logo_width_must_be_a_width_the_email_can_show(tmp_path, width):
+    """0 or less hid the logo and MJML silently cut more than 600 px down; both passed check before."""
+    text = replace_once(sample_text(), "width: 180", f"width: {width}")
+    root = project(tmp_path, text)
+    assert issues(root) == [
+        f"{root / 'newsroom.yaml'}:{line_of(text, '    width:')}:12: brand.logo.width: {width} is not a width between"
+        " 1 and 600 pixels — the logo's width in the email in pixels, e.g. 180; the email is 600 px wide",
+    ]
+
+
+def test_logo_that_is_not_a_real_image_is_refused(tmp_path):
+    text = sample_text()
+    root = project(tmp_path, text)
+    (root / "images" / "logo.png").write_bytes(b"<html>Fehlerseite statt Bild</html>")
+    assert issues(root) == [
+        f"{root / 'newsroom.yaml'}:{line_of(text, '    src: images/logo.png')}:10: brand.logo.src: 'images/logo.png'"
+        " is not a PNG image: its content is no known image format"
+        " — export the picture again as PNG, or give the file the extension of its real format",
+    ]

@@ -313,3 +313,76 @@ def test_yes_in_a_text_field_explains_the_boolean(content_root):
         "bericht.yaml:22:13: press.dateline: expected a text, found 'false' (yes/no/true/false are read as true"
         " or false; quote it to keep the text) — the city the release is issued from, e.g. Berlin",
     ]
+
+
+# --- images: real files of their format, within the size budget (E18), below content/images/ -------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 40
+NOT_A_PNG = "is not a PNG image"
+EXPORT_AGAIN = "export the picture again as PNG, or give the file the extension of its real format"
+NO_WEBP = "WebP and SVG do not show in all mail clients (E18): save the picture as JPEG or PNG"
+
+
+def image_issues(tmp_path: Path, name: str, data: bytes | None, src: str | None = None) -> list[str]:
+    """Issues of the minimal report whose hero is content/<name> holding `data` (a folder if None)."""
+    root = tmp_path / "content"
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    if data is None:
+        (root / name).mkdir()
+    else:
+        (root / name).write_bytes(data)
+    text = MINIMAL.read_text(encoding="utf-8").replace(HERO, f"src: {src or name}")
+    try:
+        validate(parse_yaml(text.encode(), "bericht.yaml"), root)
+    except ContentError as err:
+        return [str(issue) for issue in err.issues]
+    return []
+
+
+@pytest.mark.parametrize(("name", "data", "problem", "hint"), [
+    ("images/foto.png", b"GIF89a" + b"\0" * 20, f"{NOT_A_PNG}: its content is GIF", EXPORT_AGAIN),
+    ("images/foto.png", b"\xff\xd8\xff\xe0" + b"\0" * 20, f"{NOT_A_PNG}: its content is JPEG", EXPORT_AGAIN),
+    ("images/foto.png", b"Das ist Text, kein Bild.", f"{NOT_A_PNG}: its content is no known image format", EXPORT_AGAIN),
+    ("images/foto.png", b"", f"{NOT_A_PNG}: the file is empty", EXPORT_AGAIN),
+    ("images/foto.png", b"RIFF\x10\0\0\0WEBPVP8 " + b"\0" * 8, f"{NOT_A_PNG}: its content is WebP", NO_WEBP),
+    ("images/foto.png", b'<svg xmlns="http://www.w3.org/2000/svg"/>', f"{NOT_A_PNG}: its content is SVG", NO_WEBP),
+    ("images/foto.jpg", PNG, "is not a JPEG image: its content is PNG",
+     "export the picture again as JPEG, or give the file the extension of its real format"),
+])
+def test_an_image_that_is_not_what_its_name_says_is_refused(tmp_path, name, data, problem, hint):
+    assert image_issues(tmp_path, name, data) == [f"bericht.yaml:10:8: hero.src: '{name}' {problem} — {hint}"]
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("images/foto.png", PNG), ("images/foto.jpg", b"\xff\xd8\xff\xdb" + b"\0" * 20),
+    ("images/foto.jpeg", b"\xff\xd8\xff\xe1" + b"\0" * 20), ("images/foto.gif", b"GIF87a" + b"\0" * 20),
+    ("images/sub/foto.png", PNG),
+])
+def test_real_jpeg_png_and_gif_files_pass(tmp_path, name, data):
+    assert image_issues(tmp_path, name, data) == []
+
+
+def test_an_image_over_the_size_budget_is_refused_and_one_at_it_passes(tmp_path):
+    """EMAIL-QUALITY E18: ≤ 200 KB per image (and ≤ 1 MB per email, which a hero and a logo cannot reach)."""
+    assert image_issues(tmp_path, "images/a.png", PNG + b"\0" * (200_000 - len(PNG))) == []
+    assert image_issues(tmp_path, "images/b.png", PNG + b"\0" * (200_001 - len(PNG))) == [
+        "bericht.yaml:10:8: hero.src: 'images/b.png' is 200,001 bytes; an image may have at most 200,000"
+        " — make the file smaller, e.g. 1200 px wide as JPEG at quality 80 (EMAIL-QUALITY E18: at most 200 KB"
+        " per image, so that one email's images stay under 1 MB)"]
+
+
+def test_a_folder_as_image_is_refused_with_the_fix(tmp_path):
+    assert image_issues(tmp_path, "images/fotos", None) == [
+        "bericht.yaml:10:8: hero.src: 'images/fotos' is a folder, not an image file"
+        " — name the picture inside it, e.g. images/fotos/foto.jpg"]
+
+
+def test_an_image_outside_the_images_folder_is_refused(tmp_path):
+    """out/<slug>/ keeps each image's path below content/images/, so nothing else may be named."""
+    assert image_issues(tmp_path, "fotos/foto.png", PNG) == [
+        "bericht.yaml:10:8: hero.src: 'fotos/foto.png' is not in the images folder"
+        " — move the picture below content/images/ (subfolders are fine) and write images/…"]
+    text = MINIMAL.read_text(encoding="utf-8").replace(HERO, "src: images/../fotos/foto.png")
+    assert issues_of_text(text, tmp_path / "content") == [
+        "bericht.yaml:10:8: hero.src: 'images/../fotos/foto.png' is not in the images folder"
+        " — move the picture below content/images/ (subfolders are fine) and write images/…"]
