@@ -1,9 +1,10 @@
 """YAML file → (plain data, location index), with the safety rules of EMAIL-QUALITY S1.
 
 The file is composed with libyaml (`CSafeLoader`, 12× faster than the pure loader) into a node
-tree that keeps line/column marks. Walking that tree ourselves lets us refuse what `safe_load`
-lets through: duplicate keys (silently last-wins in PyYAML), anchors and aliases (alias bombs),
-several documents in one file, and files that are too large or not UTF-8.
+tree that keeps line/column marks. Walking that tree ourselves (once) lets us refuse what `safe_load`
+lets through: duplicate keys (silently last-wins in PyYAML), anchors, aliases and merge keys (alias
+bombs), control characters and noncharacters that a double-quoted escape writes into a value, several
+documents in one file, and files that are too large or not UTF-8.
 """
 
 from __future__ import annotations
