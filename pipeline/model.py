@@ -232,7 +232,7 @@ def validate(source: Source, content_root: Path, timezone: str | None = None) ->
     if report is not None and report.hero is not None and report.hero.src:  # a missing src is reported already
         check_image(checker, report.hero.src, ("hero", "src"), content_root)
     if report is not None and report.body:
-        check_body_links(checker, source)
+        check_body_links(checker, source, report.body)
     if report is not None and report.event and report.event.end_date and report.event.end_date < report.event.date:
         checker.problem(("event", "end_date"), "ends before it starts", "end_date must be on or after date")
     if report is not None and report.press and report.press.embargo:
@@ -397,14 +397,16 @@ def image_format(head: bytes) -> str:
     return ""
 
 
-def check_body_links(checker: Checker, source: Source) -> None:
+def check_body_links(checker: Checker, source: Source, body: str) -> None:
     """E19: every link in the body's Markdown is an absolute https: or mailto: address, each problem at
-    its own line of the file (the body's first line plus the line inside the Markdown)."""
+    its own line of the file (the body's first line plus the line inside the Markdown). `body` is the
+    report's (stripped) text, the one the renderer parses next, so that parse is shared."""
     from pipeline.render.markdown import link_problems
 
-    body = source.data.get("body")
-    for problem in link_problems(body if isinstance(body, str) else ""):
-        checker.issues.append(Issue(source.where_in_text(("body",), problem.line, problem.target), "body",
+    raw = source.data.get("body")
+    skipped = raw[:len(raw) - len(raw.lstrip())].count("\n") if isinstance(raw, str) else 0  # lines strip() took
+    for problem in link_problems(body):
+        checker.issues.append(Issue(source.where_in_text(("body",), skipped + problem.line, problem.target), "body",
                                     problem.message, problem.hint))
 
 

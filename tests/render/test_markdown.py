@@ -338,3 +338,10 @@ def test_absolute_https_and_mailto_links_and_the_sample_bodies_have_no_problem()
     assert markdown.link_problems("![Bild](bild.png) `[x](y)`") == []  # images and code are no links
     for body, _, _ in SAMPLE_BODIES.values():
         assert markdown.link_problems(body) == []
+
+
+def test_link_problems_names_the_links_markdown_it_leaves_as_text_entities_and_escapes_too():
+    assert [(p.line, p.target) for p in markdown.link_problems(CASES["refused_links"][0])] == [
+        (0, "javascript:alert(1)"), (0, "data:text/html;base64,PHNjcmlwdD4="), (1, "javascript:alert(1)"),
+        (1, "javascript:alert(1)"), (1, "vbscript:msgbox(1)")]
+    assert [p.target for p in markdown.link_problems("[x](javascript\\:alert(1))")] == ["javascript:alert(1)"]

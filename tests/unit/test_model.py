@@ -386,3 +386,11 @@ def test_an_image_outside_the_images_folder_is_refused(tmp_path):
     assert issues_of_text(text, tmp_path / "content") == [
         "bericht.yaml:10:8: hero.src: 'images/../fotos/foto.png' is not in the images folder"
         " — move the picture below content/images/ (subfolders are fine) and write images/…"]
+
+
+def test_a_link_is_located_on_its_own_line_when_the_body_starts_with_blank_lines(content_root):
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "body: |\n  Industrieakteure", "body: |\n\n\n  Siehe [Programm](programm.html).\n\n  Industrieakteure")
+    assert issues_of_text(text, content_root) == [
+        "bericht.yaml:10:20: body: the link 'programm.html' is not a full web address — an email has no page"
+        " to resolve it against: write it in full, starting with https://"]
