@@ -286,6 +286,10 @@ class _Walk:
             value = construct(_constructor, node)
         except ValueError:
             if node.tag != "tag:yaml.org,2002:timestamp":
+                if not self.text.startswith("!", node.start_mark.index):  # no tag written: too long a number
+                    self._issue(mark, path, f"'{_shortened(node.value)}' is too long to be read as a number",
+                                "put the value in quotes to keep it as text")
+                    return None
                 self._issue(mark, path, f"'{node.value}' does not fit the YAML tag '{node.tag}'",
                             "remove the tag (the part starting with '!')")
                 return None
@@ -316,6 +320,10 @@ class _Walk:
 
     def _issue(self, mark: tuple[int, int], path: Path_, message: str, hint: str) -> None:
         self.issues.append(Issue(Location(self.source.path, *mark), _dotted(path), message, hint))
+
+
+def _shortened(text: str, keep: int = 20) -> str:
+    return text if len(text) <= 2 * keep + 1 else f"{text[:keep]}…{text[-keep:]}"
 
 
 def _forbidden_issue(char: str) -> tuple[str, str]:

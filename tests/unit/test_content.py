@@ -300,3 +300,13 @@ def test_a_large_alias_bomb_is_refused_in_milliseconds():
     assert sum("YAML aliases" in issue.message for issue in source.issues) == 20 * 9
     assert elapsed < 0.5  # measured: about 6 ms
     assert len(json.dumps(source.data)) < 2000
+
+
+def test_a_number_too_long_to_read_gets_a_message_about_quotes_not_about_a_tag():
+    """Python reads at most 4,300 digits; the message used to say 'remove the tag' where none was written."""
+    source = parse_yaml(("title: 1" + "0" * 5000 + "\n").encode(), "x.yaml")
+    assert [str(issue) for issue in source.issues] == [
+        f"x.yaml:1:8: title: '1{'0' * 19}…{'0' * 20}' is too long to be read as a number"
+        " — put the value in quotes to keep it as text"]
+    assert [str(issue) for issue in parse_yaml(b"n: !!int zwei\n", "x.yaml").issues] == [
+        "x.yaml:1:4: n: 'zwei' does not fit the YAML tag 'tag:yaml.org,2002:int' — remove the tag (the part starting with '!')"]
