@@ -23,6 +23,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 GENERIC_ALT = {"bild", "foto", "image", "img", "logo", "grafik", "photo", "picture", "bild1", "foto1"}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif")
 IMAGE_FORMATS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "gif": "GIF"}  # extension → what its bytes must be
+IMAGE_PATH_RE = re.compile(r"^[A-Za-z0-9._/-]+$")  # the path is part of the image's public URL, unescaped
 MAX_IMAGE_BYTES = 200_000  # EMAIL-QUALITY E18: ≤ 200 KB per image (≤ 1 MB per email: a hero and a logo stay far below)
 
 
@@ -359,6 +360,13 @@ def check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> 
         return
     if not lowered.endswith(IMAGE_SUFFIXES):
         checker.problem(path, "the image must be a JPEG, PNG or GIF", "WebP and SVG do not show in all mail clients")
+        return
+    if not IMAGE_PATH_RE.match(src):  # a space, '#', '%' or 'ß' broke the image's address (and the PDF lost it)
+        folder, _, name = posixpath.normpath(src).rpartition("/")
+        stem, _, suffix = name.rpartition(".")
+        checker.problem(path, f"the file name '{name}' becomes part of the image's web address and may hold only "
+                              "letters a–z, digits, '-', '_' and '.'",
+                        f"rename the file to {folder}/{slugify_german(stem) or 'bild'}.{suffix.lower()} and write that here")
         return
     try:
         size = target.stat().st_size

@@ -394,3 +394,15 @@ def test_a_link_is_located_on_its_own_line_when_the_body_starts_with_blank_lines
     assert issues_of_text(text, content_root) == [
         "bericht.yaml:10:20: body: the link 'programm.html' is not a full web address — an email has no page"
         " to resolve it against: write it in full, starting with https://"]
+
+
+@pytest.mark.parametrize(("name", "suggestion"), [
+    ("images/mein foto#1.png", "images/mein-foto-1.png"), ("images/sub/Straße.PNG", "images/sub/strasse.png"),
+    ("images/50%.png", "images/50.png"),
+])
+def test_an_image_name_that_cannot_stand_in_a_web_address_is_refused_with_a_new_name(tmp_path, name, suggestion):
+    """The name is part of the image's URL: '#' cut it short, a space or 'ß' lost the image in the PDF."""
+    shown = name.rsplit("/", 1)[1]
+    assert image_issues(tmp_path, name, PNG, src=f'"{name}"') == [
+        f"bericht.yaml:10:8: hero.src: the file name '{shown}' becomes part of the image's web address and may hold"
+        f" only letters a–z, digits, '-', '_' and '.' — rename the file to {suggestion} and write that here"]
