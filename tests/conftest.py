@@ -34,3 +34,16 @@ def tmp_project(tmp_path: Path) -> Path:
     shutil.copytree(PROJECT / "content", root / "content")
     shutil.copytree(PROJECT / "templates", root / "templates")
     return root
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the whole session (`make setup` installs it).
+
+    Shared by every folder: Playwright's sync API allows one running instance per thread, so a
+    second `open_browser()` while this one lives fails ("Sync API inside the asyncio loop").
+    """
+    from pipeline.browser import open_browser
+
+    with open_browser() as browser:
+        yield browser

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.browser import Capture, capture, open_browser
+from pipeline.browser import Capture, capture
 
 PROJECT = Path(__file__).resolve().parents[2]
 LINT_DATA = PROJECT / "tests" / "data" / "lint"
@@ -23,13 +23,6 @@ def sample_out(tmp_path_factory) -> Path:
                             capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     return out
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """One headless Debian Chromium for the whole session (`make setup` installs it)."""
-    with open_browser() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="session")

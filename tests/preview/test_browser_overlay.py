@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from pipeline.browser import open_browser
-
 from .test_build_errors import BROKEN, MARKUP
 
 WAIT_MS = 15_000  # the page polls every second and a rebuild takes about one; this is the deadline, not a pause
 
 
-def test_a_build_error_appears_in_the_open_page_and_goes_after_the_fix(start_preview, tmp_project):
+def test_a_build_error_appears_in_the_open_page_and_goes_after_the_fix(start_preview, tmp_project, chromium):
     preview = start_preview()
     report = tmp_project / BROKEN
     good = report.read_text(encoding="utf-8")
     origin = f"http://localhost:{preview.port}"
-    with open_browser() as browser:
-        page = browser.new_page()
+    page = chromium.new_page()
+    try:
         asked: list[str] = []
         page.on("request", lambda request: asked.append(request.url))
         page.goto(f"{origin}/")
@@ -35,6 +33,7 @@ def test_a_build_error_appears_in_the_open_page_and_goes_after_the_fix(start_pre
         expect(page.locator("[id='2023-06-01-kurzmeldung'] h2")).to_have_text("Kurzmeldung geändert",
                                                                               timeout=WAIT_MS)  # reloaded itself
         expect(overlay).to_be_hidden()
+    finally:
         page.close()
     served = (f"{origin}/", f"http://127.0.0.1:{preview.port}/")  # the build's image URLs name 127.0.0.1
     assert asked and [url for url in asked if not url.startswith(served)] == []  # nothing from elsewhere
