@@ -6,12 +6,9 @@ every HTML-bearing template (`.mjml.j2`, `.html.j2`) is escaped, `.txt.j2` is no
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
 import os
 import re
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -19,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.render import i18n
+from pipeline.render.hyphenation import hyphenate
 
 HTML_SUFFIXES = (".mjml.j2", ".html.j2", ".mjml", ".html", ".xml.j2")
 
@@ -91,80 +89,9 @@ def _with_style(match: re.Match, styles: dict[str, str]) -> str:
     return f'<{tag} style="{style}"{attributes}>'
 
 
-SOFT_HYPHEN = "\u00ad"
-_LONG_WORD = re.compile(r"[^\W\d_]{12,}")  # letters only: compounds like "Regionalveranstaltung"
-
-
-def hyphenate(text: str, language: str) -> str:
-    """Soft hyphens in long words, so German compounds break at a syllable on a phone (E20), not mid-letter.
-
-    Headings only: the plain-text part and the subject stay free of invisible characters.
-    """
-    dictionary = _dictionary(language)
-    return _LONG_WORD.sub(lambda match: dictionary.inserted(match.group(0), hyphen=SOFT_HYPHEN), str(text))
-
-
-@functools.lru_cache(maxsize=4)
-def _dictionary(language: str):
-    import pyphen
-
-    lang = {"de": "de_DE", "en": "en_GB"}.get(language, language)
-    path = pyphen.LANGUAGES.get(pyphen.language_fallback(lang) or "")
-    if path is not None and path not in pyphen.hdcache:
-        pyphen.hdcache[path] = _patterns(path)
-    return pyphen.Pyphen(lang=lang, left=3, right=3)
-
-
-def _patterns(path: Path):
-    """pyphen's parsed patterns of one dictionary, kept as a marshal file in the user's cache folder.
-
-    pyphen parses the 66,000 German patterns in about 0.7 s, in every process that hyphenates; the
-    parsed table loads from marshal in about 0.09 s. The file name covers pyphen's version and the
-    dictionary file, so an upgrade parses again; an unreadable or unwritable cache just parses.
-    """
-    import marshal
-
-    import pyphen
-
-    stat = path.stat()
-    stamp = f"{pyphen.VERSION}\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()
-    cached = _user_cache() / f"hyphenation-{hashlib.sha256(stamp).hexdigest()[:20]}.marshal"
-    try:
-        patterns, maxlen = marshal.loads(cached.read_bytes())
-        if not isinstance(patterns, dict) or not isinstance(maxlen, int):
-            raise ValueError("not a pattern table")
-    except (OSError, ValueError, EOFError, TypeError):
-        parsed = pyphen.HyphDict(path)
-        try:  # only plain patterns marshal; a dictionary with nonstandard hyphenation stays parsed-only
-            data = marshal.dumps((parsed.patterns, parsed.maxlen))
-        except ValueError:
-            return parsed
-        _write_quietly(cached, data)
-        return parsed
-    loaded = pyphen.HyphDict.__new__(pyphen.HyphDict)
-    loaded.patterns, loaded.maxlen, loaded.cache = patterns, maxlen, {}
-    return loaded
-
-
 def _user_cache() -> Path:
     """$XDG_CACHE_HOME/newsroom (default ~/.cache/newsroom): data derived from installed packages only."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsroom"
-
-
-def _write_quietly(path: Path, data: bytes) -> None:
-    """Write via a temp file and rename; a cache that cannot be written costs time, never the build."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
 
 
 def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:

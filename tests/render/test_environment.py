@@ -39,50 +39,6 @@ def test_wrap_keeps_urls_whole_and_lines_short():
     assert all(len(line) <= 72 for line in text.splitlines() if "https://" not in line)
 
 
-def test_hyphenate_puts_soft_hyphens_only_into_long_words():
-    from pipeline.render.environment import SOFT_HYPHEN, hyphenate
-
-    result = hyphenate("Zukunft des Industriestandortes Berlin-Brandenburg", "de")
-    assert result.replace(SOFT_HYPHEN, "") == "Zukunft des Industriestandortes Berlin-Brandenburg"
-    assert result.split(" ")[:2] == ["Zukunft", "des"]  # short words untouched
-    assert SOFT_HYPHEN in result.split(" ")[2]
-    assert "Brandenburg" in result  # 11 letters: below the threshold
-
-
-WORDS = ("Industriestandortes", "Wasserstoffwirtschaft", "Fachkräftesicherung", "Digitalisierungsstrategie",
-         "Regionalveranstaltung", "Klimafreundlichkeit", "Zukunftsfähigkeit")
-
-
-def test_hyphenation_patterns_load_from_the_user_cache_with_the_same_result(tmp_path, monkeypatch):
-    """pyphen's parsed table is kept as marshal in $XDG_CACHE_HOME/newsroom; loaded, it hyphenates the same."""
-    import pyphen
-
-    from pipeline.render import environment
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    path = pyphen.LANGUAGES["de_DE"]
-    parsed = environment._patterns(path)  # no file yet: parses and writes one
-    (written,) = (tmp_path / "newsroom").glob("hyphenation-*.marshal")
-    loaded = environment._patterns(path)
-    assert type(parsed) is type(loaded) is pyphen.HyphDict
-    assert loaded.patterns == parsed.patterns and loaded.maxlen == parsed.maxlen
-    assert [loaded.positions(word) for word in WORDS] == [pyphen.HyphDict(path).positions(word) for word in WORDS]
-    written.write_bytes(b"not marshal")  # a damaged file: parse again, and mend it
-    assert environment._patterns(path).patterns == parsed.patterns
-    assert environment._patterns(path).patterns == parsed.patterns
-
-
-def test_an_unwritable_user_cache_still_hyphenates(tmp_path, monkeypatch):
-    import pyphen
-
-    from pipeline.render import environment
-
-    (tmp_path / "newsroom").write_text("a file where the folder should be")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    table = environment._patterns(pyphen.LANGUAGES["en_GB"])
-    assert table.positions("infrastructure") == pyphen.HyphDict(pyphen.LANGUAGES["en_GB"]).positions("infrastructure")
-
-
 def test_compiled_templates_are_kept_in_the_user_cache(tmp_path, monkeypatch):
     from pipeline.render import environment
 
