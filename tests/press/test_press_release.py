@@ -170,7 +170,7 @@ def test_accessible_structure_in_order(renditions):
     page = parse(html)
     assert (page.lang, page.tags.count("h1"), page.tags.count("main")) == ("de", 1, 1)
     assert page.tags.index("header") < page.tags.index("main") < page.tags.index("footer")
-    body = html.split("<body>", 1)[1]
+    body = html.split("<body>", 1)[1].replace("\u00ad", "")  # the headline's soft hyphens (E20) are invisible
     order = ["SPERRFRIST: 01.12.2026, 10:00 Uhr", "<h1>Regionalveranstaltung", "Berlin, <time", "Unter der Überschrift",
              "<blockquote>", "<h2>Über die Service- und Beratungsstelle</h2>", "<h2>Pressekontakt</h2>", ">###</span>",
              "<strong>Impressum</strong>"]

@@ -6,27 +6,13 @@ holds the seed's headline words and 150 more compounds of this domain with every
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from hyphenation_support import hand_written
 
 from pipeline.render.environment import make_environment
 from pipeline.render.hyphenation import SOFT_HYPHEN, breaks, hyphenate
 
-WORD_LIST = Path(__file__).resolve().parents[1] / "data" / "hyphenation" / "de-compounds.txt"
 MIN_RECALL = 0.85  # measured: 88.5 % (668 of 755); most missed breaks lie within 3 letters of an end
-
-
-def hand_written() -> list[tuple[str, set[int]]]:
-    """(word, correct break positions) for each line of the list; "In-dus-trie" → ("Industrie", {2, 5})."""
-    entries = []
-    for line in WORD_LIST.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        pieces = line.strip().split("-")
-        cuts = [sum(len(piece) for piece in pieces[:index]) for index in range(1, len(pieces))]
-        entries.append(("".join(pieces), set(cuts)))
-    return entries
 
 
 def shown(word: str, points) -> str:
