@@ -6,6 +6,8 @@ holds the seed's headline words and 150 more compounds of this domain with every
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hyphenation_support import hand_written
 
@@ -64,3 +66,21 @@ def test_the_filter_hyphenates_headings_in_templates(tmp_path):
     (tmp_path / "h.html.j2").write_text("<h1>{{ title | hyphenate('de') }}</h1>", encoding="utf-8")
     html = make_environment(str(tmp_path)).get_template("h.html.j2").render(title="Wasserstoffnetzwerk & Co")
     assert html == "<h1>Was\u00adser\u00adstoff\u00adnetz\u00adwerk &amp; Co</h1>"
+
+
+def test_our_pattern_reader_breaks_like_pyphen_on_the_same_file():
+    """`Patterns` is hand-written for load time only: its breaks are pyphen's, on every word we can find."""
+    import re
+
+    import pyphen
+
+    from pipeline.render.hyphenation import EDGE, GERMAN_PATTERNS, Patterns
+
+    root = Path(__file__).resolve().parents[2]
+    words = {word for word, _ in hand_written()}
+    for path in [*root.glob("content/**/*.yaml"), *root.glob("docs/*.md"), *root.glob("pipeline/locale/de/**/*.po")]:
+        words |= set(re.findall(r"[^\W\d_]{4,}", path.read_text(encoding="utf-8")))
+    words |= {word.upper() for word in list(words)[:200]} | {"Straße", "Maßnahmenpaket", "Äußerungen", "Öl"}
+    ours, theirs = Patterns(GERMAN_PATTERNS), pyphen.Pyphen(filename=GERMAN_PATTERNS, left=EDGE, right=EDGE)
+    assert len(words) > 1000
+    assert {word: ours.breaks(word) for word in words} == {word: theirs.positions(word) for word in words}
