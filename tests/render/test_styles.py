@@ -7,6 +7,7 @@ from pathlib import Path
 import css_inline
 import lxml.html
 import pytest
+from pipeline.errors import RenderError
 from pipeline.render import markdown
 from pipeline.render.email import compile_mjml
 from pipeline.render.environment import make_environment, styled
@@ -73,15 +74,13 @@ def test_styled_gives_what_css_inline_gives_for_the_same_rules(sample, text_styl
     assert {tag for tag, _ in mine} == set(text_styles)  # every rule was exercised
 
 
-def test_a_template_with_mj_style_inline_is_still_inlined():
-    """mjml-python ignores `<mj-style inline="inline">`; a user's template that uses it keeps working."""
+def test_a_template_with_mj_style_inline_is_refused_with_the_fix():
+    """mjml-python ignores `<mj-style inline="inline">`: refused, never sent without those styles."""
     source = ('<mjml><mj-head><mj-style inline="inline">.box p { color: #ff0000; }</mj-style></mj-head><mj-body>'
               '<mj-section><mj-column><mj-text css-class="box"><p>Rot</p></mj-text></mj-column></mj-section>'
               "</mj-body></mjml>")
-    html = compile_mjml(source, "custom.mjml.j2")
-    (paragraph,) = lxml.html.fromstring(html).iter("p")
-    assert declarations(paragraph.get("style")) == {"color": "#ff0000"}
-    assert "mj-style" not in html
+    with pytest.raises(RenderError, match=r"custom\.mjml\.j2: <mj-style inline=\"inline\"> is not supported .* `styled`"):
+        compile_mjml(source, "custom.mjml.j2")
 
 
 def test_our_templates_need_no_inlining_pass(renditions):
