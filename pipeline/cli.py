@@ -15,6 +15,7 @@ import click
 
 from pipeline import __version__
 from pipeline.errors import ContentError, ExitCode, PipelineError
+from pipeline.headers import MAX_TEST_RECIPIENTS
 
 LAST_ERROR = Path(".newsroom") / "last-error.txt"
 
@@ -48,6 +49,16 @@ def _parse_now(ctx, param, value: str | None):
     if moment is None or moment.tzinfo is None:
         raise click.BadParameter(_("write a date and time with offset, e.g. 2026-12-01T10:00:00+01:00"))
     return moment
+
+
+def _test_recipients(ctx, param, value: tuple[str, ...]) -> tuple[str, ...]:
+    """--test-to: plain addresses only, at most MAX_TEST_RECIPIENTS (pipeline/headers.py), else exit 2."""
+    from pipeline.headers import recipients_problem
+
+    problem = recipients_problem(value)
+    if problem:
+        raise click.BadParameter(problem)
+    return value
 
 
 class _State:
@@ -261,7 +272,9 @@ def _not_blank(ctx, param, value: str | None) -> str | None:
 @click.option("--channel", type=click.Choice(["newsletter", "press"]), default="newsletter", show_default=True,
               help="newsletter: the email to the target's list; press: the press release to its press_list.")
 @click.option("--target", default="test", show_default=True, help="A target from content/newsroom.yaml.")
-@click.option("--test-to", multiple=True, metavar="EMAIL", help="Send a test to this address only (repeatable).")
+@click.option("--test-to", multiple=True, metavar="EMAIL", callback=_test_recipients,
+              help=f"Send a test to this address only (repeatable, at most {MAX_TEST_RECIPIENTS}; one plain "
+                   "address each, like name@example.org).")
 @click.option("--at", default=None, metavar="DATETIME", callback=_not_blank,
               help="Schedule instead of sending now: 2026-12-01T09:00+01:00.")
 @click.option("--dry-run", is_flag=True, help="Print every request a send would make; no network call.")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.content import load_content
 from pipeline.errors import ConfigError, ContentError, Issue, Location
+from pipeline.headers import address_problem, header_problem, list_id_problem
 from pipeline.model import LANGUAGES, check_image
 from pipeline.schema import Checker, F, Obj, Texts
 
@@ -214,7 +215,8 @@ SETTINGS = Obj(Settings, (
     F("name", required=True, max_len=80, hint="the newsletter's name, e.g. Industrie-Newsletter"),
     F("language", "enum", required=True, choices=LANGUAGES),
     F("timezone", required=True, hint="an IANA time zone, e.g. Europe/Berlin"),
-    F("site_url", "url", required=True, hint="the public archive address; web versions and images live there"),
+    F("site_url", "url", required=True, hint="the public archive address; web versions and images live there",
+      header=header_problem),  # its host names the built messages (Message-ID)
     F("organisation", "obj", required=True, obj=Obj(Organisation, (
         F("name", required=True), F("url", "url", required=True),
         F("about", "texts", required=True, single_line=False, choices=LANGUAGES,
@@ -223,8 +225,9 @@ SETTINGS = Obj(Settings, (
           hint="the heading above it, e.g. de: Über die Service- und Beratungsstelle, en: About the Service Office "
                "(default: About + the name)"),
     ))),
-    F("sender", "obj", required=True, obj=Obj(Party, (F("name", required=True), F("email", "email", required=True)))),
-    F("reply_to", "email", required=True),
+    F("sender", "obj", required=True, obj=Obj(Party, (F("name", required=True, header=header_problem),
+                                                      F("email", "email", required=True, header=address_problem)))),
+    F("reply_to", "email", required=True, header=address_problem),
     F("imprint", "obj", required=True, obj=Obj(Imprint, (
         F("organisation", required=True, hint="name with legal form"), F("street", required=True),
         F("postal_code", required=True), F("city", required=True), F("email", "email", required=True),
@@ -235,7 +238,7 @@ SETTINGS = Obj(Settings, (
         F("url", "url"),
     ))),
     F("privacy_url", "url", required=True),
-    F("unsubscribe_url", "url", required=True,
+    F("unsubscribe_url", "url", required=True, header=header_problem,  # the outbox's List-Unsubscribe
       hint="the page where readers unsubscribe; providers replace it with their own per-recipient link"),
     F("brand", "obj", default=Brand(), obj=Obj(Brand, (
         F("logo", "obj", obj=Obj(Logo, (F("src", "image", required=True), F("alt", "texts", required=True, max_len=150,
@@ -251,9 +254,9 @@ SETTINGS = Obj(Settings, (
       hint="why a journalist gets the press mailing (default: because they are on the press list)"),
     F("targets", "map", default=dict, items=Obj(Target, (
         F("provider", "enum", required=True, choices=PROVIDER_NAMES),
-        F("list", required=True, hint="the list id at the provider"),
+        F("list", required=True, hint="the list id at the provider", header=list_id_problem),
         F("base_url", "url", hint="the provider's API address, e.g. https://listmonk.example.org/api"),
-        F("press_list", hint="the list id for the press channel (journalists)"),
+        F("press_list", hint="the list id for the press channel (journalists)", header=list_id_problem),
     ))),
     F("limits", "obj", default=Limits(), obj=Obj(Limits, (
         F("html_warn_bytes", "int", default=90_000), F("html_max_bytes", "int", default=102_000),

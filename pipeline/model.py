@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.content import Source
 from pipeline.errors import ContentError, Issue
+from pipeline.headers import header_problem
 from pipeline.schema import Checker, F, Obj
 
 STATUSES = ("draft", "ready")
@@ -186,14 +187,16 @@ PRESS = Obj(Press, (
     F("embargo", "datetime", hint="date and local time, e.g. 2026-12-01T10:00:00 (or with offset: …+01:00)",
       description="Sperrfrist: nothing public before this instant. Without an offset it is read in the "
                   "publication's time zone."),
-    F("headline", max_len=120, hint="only if the press headline differs from the title"),
+    F("headline", max_len=120, hint="only if the press headline differs from the title",
+      header=header_problem),  # → the press mailing's Subject
     F("published", "datetime", hint="date and local time, e.g. 2021-11-29T16:00:00 (or with offset: …+01:00)",
       description="When the release was first published (sent to the press list or put online): the "
                   "press page's datePublished, the feed and the sitemap. With an embargo its lift is that "
                   "instant instead. Without either, the start of the event day is used."),
 ))
 REPORT = Obj(Report, (
-    F("title", required=True, max_len=120, hint="the headline, at most 120 characters"),
+    F("title", required=True, max_len=120, hint="the headline, at most 120 characters",
+      header=header_problem),  # → the newsletter's Subject
     F("status", "enum", required=True, choices=STATUSES, hint="draft while writing, ready to allow sending"),
     F("event", "obj", required=True, obj=EVENT),
     F("summary", required=True, min_len=40, max_len=140, single_line=False,

@@ -37,6 +37,7 @@ from pathlib import Path
 from pipeline.config import Settings, Target, load_settings
 from pipeline.errors import (ConfigError, LedgerError, ProviderRejectedError, PublishError, SecretNotSetError,
                              SendOutcomeUnknownError)
+from pipeline.headers import recipients_problem
 from pipeline.ledger import LEDGER_FILE, UNSETTLED, Ledger, SendRecord, SendState
 from pipeline.preflight import CHANNELS, Build, load_build, parse_at, preflight
 from pipeline.providers import ApiClient, armed, open_provider, provider_class
@@ -60,6 +61,13 @@ class SendRequest:
     test_to: tuple[str, ...] = ()
     at: str | None = None
     dry_run: bool = False
+
+    def __post_init__(self):
+        """Refuse --test-to values that are not plain addresses, or too many, before anything happens."""
+        problem = recipients_problem(self.test_to)
+        if problem:
+            raise ConfigError(f"--test-to: {problem}")
+
 
 @dataclass(frozen=True)
 class Plan:

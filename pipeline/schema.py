@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from pipeline.content import Source, dotted
 from pipeline.errors import Issue, Location
+from pipeline.headers import Problem
 
 # Kinds of scalar values, with the words used in messages (never Python type names).
 KIND_WORDS = {
@@ -50,6 +51,9 @@ class F:
     min_items: int = 0
     single_line: bool = True
     extra: Callable[[Any], str] | None = None  # returns a problem message or ""
+    # The value reaches a mail header: a rule of pipeline.headers (header_problem, address_problem,
+    # list_id_problem) refuses what could become a second header or a spoofed one.
+    header: Callable[[str], Problem | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class Checker:
     def __init__(self, source: Source):
         self.source = source
         self.issues: list[Issue] = list(source.issues)
+        self._flagged = {issue.field for issue in source.issues}  # already reported while loading
 
     def problem(self, path: tuple, message: str, hint: str = "", key: bool = False) -> None:
         self.issues.append(Issue(self.source.where(path, key=key), dotted(path), message, hint))
@@ -218,6 +223,11 @@ class Checker:
         if f.single_line and len(text.splitlines()) > 1:  # also NEL, U+2028, VT, FF: header injection
             self.problem(path, "must be a single line", "remove the line breaks (no '|' block here)")
             return None
+        if f.header is not None and dotted(path) not in self._flagged:
+            problem = f.header(text)
+            if problem is not None:
+                self.problem(path, problem.message, problem.fix)
+                return None
         if f.min_len is not None and len(text) < f.min_len:
             self.problem(path, f"is {len(text)} characters, at least {f.min_len} are needed", f.hint)
         if f.max_len is not None and len(text) > f.max_len:
