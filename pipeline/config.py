@@ -7,6 +7,7 @@ Secrets come only from environment variables, read by the CLI and wrapped in `Se
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,6 +212,11 @@ def _logo_width_problem(width: int) -> str:
     return "" if 0 < width <= 600 else f"{width} is not a width between 1 and 600 pixels"
 
 
+def _spaces(name: str) -> str:
+    """Mail programs show a run of spaces in a sender name as one (Python's `email` among them)."""
+    return "has several spaces in a row" if re.search(r"\s\s", name) else ""
+
+
 SETTINGS = Obj(Settings, (
     F("name", required=True, max_len=80, hint="the newsletter's name, e.g. Industrie-Newsletter"),
     F("language", "enum", required=True, choices=LANGUAGES),
@@ -225,7 +231,8 @@ SETTINGS = Obj(Settings, (
           hint="the heading above it, e.g. de: Über die Service- und Beratungsstelle, en: About the Service Office "
                "(default: About + the name)"),
     ))),
-    F("sender", "obj", required=True, obj=Obj(Party, (F("name", required=True, header=header_problem),
+    F("sender", "obj", required=True, obj=Obj(Party, (F("name", required=True, header=header_problem, extra=_spaces,
+                                                        hint="the name inboxes show, with single spaces"),
                                                       F("email", "email", required=True, header=address_problem)))),
     F("reply_to", "email", required=True, header=address_problem),
     F("imprint", "obj", required=True, obj=Obj(Imprint, (

@@ -80,6 +80,8 @@ def test_check_refuses_a_press_headline_with_an_encoded_word(tmp_project):
      "sender.name: contains U+202E RIGHT-TO-LEFT OVERRIDE at character 8"),
     ("  name: Service- und Beratungsstelle Industrieinitiativen", '  name: "Service =?utf-8?q?=0D=0ABcc:_x@y?="',
      "sender.name: contains '=?utf-8?q?=0D=0ABcc:_x@y?=' at character 9"),
+    ("  name: Service- und Beratungsstelle Industrieinitiativen", "  name: Service-  und Beratungsstelle",
+     "sender.name: has several spaces in a row — the name inboxes show, with single spaces"),
     ("  email: newsletter@example.org", '  email: "newsletter@example.org\\u200b"',
      "sender.email: contains U+200B ZERO WIDTH SPACE at character 23"),
     ("reply_to: presse@example.org", 'reply_to: "=?utf-8?q?x?=@example.org"',
