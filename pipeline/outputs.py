@@ -61,22 +61,19 @@ def current_fingerprint(content_dir: Path, template_dir: Path, source_path: Path
 
 def report_files(rendition, report, settings) -> dict[str, bytes]:
     """Every file of one report's output folder (except the manifest), as bytes."""
-    from pipeline.render.message import message_bytes
+    from pipeline.render.message import report_messages
 
-    newsletter = message_bytes(subject=rendition.subject, text=rendition.email_text, html=rendition.email_html,
-                               settings=settings, language=rendition.language)
-    press = message_bytes(subject=rendition.press_subject, text=rendition.press_email_text,
-                          html=rendition.press_email_html, settings=settings, language=rendition.language)
+    messages = report_messages(rendition, settings)
     files = {
         "email.html": rendition.email_html.encode(),
         "email.txt": rendition.email_text.encode(),
         "email.mjml": rendition.email_mjml.encode(),
-        "email.eml": newsletter,
+        "email.eml": messages["email.eml"],
         "press.html": rendition.press_html.encode(),
         "press.txt": rendition.press_text.encode(),
         "press-email.html": rendition.press_email_html.encode(),
         "press-email.txt": rendition.press_email_text.encode(),
-        "press.eml": press,
+        "press.eml": messages["press.eml"],
     }
     for name, source in sorted(rendition.assets.items()):
         files[name] = Path(source).read_bytes()

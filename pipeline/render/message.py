@@ -1,10 +1,31 @@
 """Rendition → RFC 5322 message bytes (multipart/alternative, text first, UTF-8 quoted-printable; E2, E17).
 
-`message_bytes` writes the message an `EmailMessage` would (set_content, add_alternative, policy SMTP)
-without its object model, over ten times faster than its `as_bytes()`: a build writes two per report.
-The tests build the same message with the email package and check that both parse back to the same
-headers and bodies (tests/render/test_message.py). Header folding is the email package's, cached,
-except for non-ASCII subjects (see `_folded_subject`).
+This is the one writer of messages: `report_messages` makes out/<slug>/email.eml and press.eml, and the
+outbox provider writes what it "sends" with `message_bytes` too; only the transport headers differ
+(To, Date, Message-ID and the List-Unsubscribe pair of a sent message).
+
+Headers. Every value is written so that a reader gets it back exactly and never more than one header
+from it (`pipeline.headers` says why): a control character is refused (`RenderError`; `newsroom check`
+refuses it first), and anything a reader could decode is encoded itself. A Subject of printable ASCII
+words with single spaces and no `=?` is written as it is, folded only at its own spaces and never right
+after "Subject:" (a fold there reads back as a leading space); every other subject (non-ASCII, `=?`,
+runs of spaces, a word too long for a line) becomes RFC 2047 base64 encoded words, one per line. A
+sender name outside printable ASCII or holding `=?` gets the same encoded words.
+
+Date and Message-ID of a built message follow from its content, so a build stays byte-reproducible:
+Date is the report's publication instant (`embargo.published_at`, the press page's `datePublished`:
+the embargo lift, else `press.published`, else the start of the event day in the publication's time
+zone), not the build's clock, which would make every build a new revision. Message-ID is
+`<24 hex of sha256(subject, sender, reply-to, language, date, text, html)>.<newsletter|press>@<host of
+the site address>`: the same content gives the same id, any change a new one. (The manifest's revision
+cannot be used: it hashes this file.) A provider that sends a message gives it its own Date and
+Message-ID: every message sent is a new message.
+
+Speed. `message_bytes` writes the message an `EmailMessage` would (set_content, add_alternative, policy
+SMTP) without its object model, over ten times faster than its `as_bytes()`: a build writes two per
+report. The tests build the same message with the email package and check that both parse back to the
+same headers and bodies (tests/render/test_message.py). The folding of From, Reply-To and To is the
+email package's, cached.
 
 The bodies are encoded here, to RFC 2045 §6.7: "=", every byte outside printable ASCII (tab excepted) and
 a space or tab ending a line become =XX; lines longer than 76 characters get soft breaks ("=" at the end)
@@ -20,6 +41,7 @@ text never contains ("=" is always followed by a hex digit or the line end), so 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import itertools
@@ -28,26 +50,66 @@ from email import base64mime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
+from email.utils import format_datetime
+from urllib.parse import urlsplit
 
 from pipeline.errors import RenderError
+from pipeline.headers import character_problem, header_problem
+
+UNDISCLOSED = "undisclosed-recipients:;"
+MESSAGES = (("email.eml", "newsletter"), ("press.eml", "press"))  # file name, channel (the Message-ID says which)
 
 
-def message_bytes(*, subject: str, text: str, html: str, settings, language: str,
-                  to: str = "undisclosed-recipients:;") -> bytes:
-    """A multipart/alternative message: text/plain first, text/html last, both UTF-8 quoted-printable."""
+def report_messages(rendition, settings) -> dict[str, bytes]:
+    """out/<slug>/email.eml and press.eml: Date and Message-ID follow from the content (module docstring)."""
+    date = dt.datetime.fromisoformat(rendition.published)  # embargo.published_at, as the press page's
+    host = urlsplit(rendition.web_url).hostname or ""
+    parts = {"newsletter": (rendition.subject, rendition.email_text, rendition.email_html),
+             "press": (rendition.press_subject, rendition.press_email_text, rendition.press_email_html)}
+    files = {}
+    for name, channel in MESSAGES:
+        subject, text, html = parts[channel]
+        fields = (subject, settings.sender.name, settings.sender.email, settings.reply_to, rendition.language,
+                  format_datetime(date), text, html)
+        digest = hashlib.sha256("\0".join(fields).encode()).hexdigest()
+        files[name] = message_bytes(subject=subject, text=text, html=html, from_name=settings.sender.name,
+                                    from_email=settings.sender.email, reply_to=settings.reply_to,
+                                    language=rendition.language, date=date,
+                                    message_id=f"<{digest[:24]}.{channel}@{host}>")
+    return files
+
+
+def message_bytes(*, subject: str, text: str, html: str, from_name: str, from_email: str, reply_to: str,
+                  language: str, date: dt.datetime, message_id: str, to: str = UNDISCLOSED,
+                  extra: tuple[tuple[str, str], ...] = ()) -> bytes:
+    """A multipart/alternative message: text/plain first, text/html last, both UTF-8 quoted-printable.
+
+    `to` and `extra` (more headers, e.g. List-Unsubscribe) are what a sending provider adds; `date` is aware.
+    """
     try:
-        head = (_folded_subject(subject) + _folded_address("From", settings.sender.name, settings.sender.email)
-                + _folded("Reply-To", settings.reply_to) + _folded("To", to))
+        encoded = {"Subject": subject, "From": from_name}  # written as encoded words where needed
+        literal = {"From": from_email, "Reply-To": reply_to, "To": to, "Message-ID": message_id,
+                   "Content-Language": language, **dict(extra)}
+        for rule, values in ((character_problem, encoded), (header_problem, literal)):
+            for name, value in values.items():
+                problem = rule(value)
+                if problem is not None:
+                    raise ValueError(f"{name} {problem.message}")
+        head = [_folded_subject(subject), _folded_address("From", from_name, from_email),
+                _folded("Reply-To", reply_to), _folded("To", to), _folded("Date", format_datetime(date)),
+                f"Message-ID: {message_id}\r\n".encode("ascii")]  # checked above; an id has no place to fold
+        head += [_folded.__wrapped__(name, value) for name, value in extra]
         language_line = _folded("Content-Language", language)
-    except ValueError as err:  # CR/LF in a header value (S7)
-        raise RenderError(f"a mail header is invalid ({err}) — remove line breaks from subject and sender") from err
+    except ValueError as err:  # also what the email package refuses (S7)
+        raise RenderError(f"a mail header is invalid: {err} — correct the value (`newsroom check` names its "
+                          "field)") from err
     text_data, html_data = text.encode(), html.encode()
     boundary = _boundary(text_data, html_data).encode()
-    parts = [head, b"MIME-Version: 1.0\r\n", _MULTIPART.replace(_BOUNDARY_SLOT, boundary), language_line, b"\r\n"]
+    parts = [*head, b"MIME-Version: 1.0\r\n", _MULTIPART.replace(_BOUNDARY_SLOT, boundary), language_line, b"\r\n"]
     # as EmailMessage.add_alternative() writes it: the html part carries its own MIME-Version.
-    for subtype, data, extra in ((b"plain", text_data, b""), (b"html", html_data, b"MIME-Version: 1.0\r\n")):
+    for subtype, data, more in ((b"plain", text_data, b""), (b"html", html_data, b"MIME-Version: 1.0\r\n")):
         parts += [b"--", boundary, b"\r\nContent-Type: text/", subtype, b'; charset="utf-8"\r\n'
-                  b"Content-Transfer-Encoding: quoted-printable\r\n", extra, b"\r\n", _quoted_printable(data), b"\r\n"]
+                  b"Content-Transfer-Encoding: quoted-printable\r\n", more, b"\r\n", _quoted_printable(data), b"\r\n"]
     parts += [b"--", boundary, b"--\r\n"]
     return b"".join(parts)
 
@@ -67,38 +129,101 @@ def _folded(name: str, value: str) -> bytes:
     return _header_block(message)
 
 
-def _folded_subject(subject: str) -> bytes:
-    """The Subject line; a non-ASCII subject as RFC 2047 base64 encoded words, one per line.
+_PLAIN_SUBJECT = re.compile(r"[!-~]+(?: [!-~]+)*")  # printable ASCII words, single spaces between them
+_MAX_HEADER_LINE = 78  # RFC 5322 §2.1.1, without the CRLF
 
-    Python 3.11's folding (`policy.SMTP`) drops the space between two encoded words when it breaks the
-    line there (CPython gh-144156, fixed after 3.11): about 6 % of long German subjects lost a space.
-    Here every space sits inside an encoded word, and the whitespace between words is ignored when read
-    (RFC 2047 §6.2). `email.header.Header` does the same correctly but takes ~0.4 ms per subject; the
-    words are cut at 42 UTF-8 bytes (never inside a character), so each line stays within 78.
+
+def _folded_subject(subject: str) -> bytes:
+    """The Subject line: plain ASCII as it is, folded at its spaces; anything else as encoded words.
+
+    Plain: printable ASCII words with one space between them and no "=?". The line is folded before a
+    space, so unfolding (removing the CRLF) gives the subject back, and never before the first word.
+    Python 3.11's folding (`policy.SMTP`) does neither: it folds a 70–77 character subject right after
+    "Subject:" (read back with a leading space) and decodes nothing, but writes "=?…?=" as it is,
+    which a reader then decodes.
     """
-    if subject.isascii():
-        return _folded.__wrapped__("Subject", subject)  # not cached: every report has its own subject
-    if "\r" in subject or "\n" in subject:
-        raise ValueError("Header values may not contain linefeed or carriage return characters")
-    data, words, start = subject.encode(), [], 0
+    if not subject:
+        return b"Subject:\r\n"
+    if _PLAIN_SUBJECT.fullmatch(subject) and "=?" not in subject:
+        folded = _folded_words("Subject", subject.split(" "))
+        if max(map(len, folded.split(b"\r\n"))) <= _MAX_HEADER_LINE:  # else a word is too long for a line
+            return folded
+    return ("Subject: " + "\r\n ".join(_encoded_words(subject)) + "\r\n").encode("ascii")
+
+
+def _folded_words(name: str, words: list[str]) -> bytes:
+    """`Name: word word …`, folded before a space (so unfolding gives the value back), never before the
+    first word; a word too long for a line gets a line of its own."""
+    lines, line = [], f"{name}: {words[0]}"
+    for word in words[1:]:
+        if len(line) + 1 + len(word) > _MAX_HEADER_LINE:
+            lines.append(line)
+            line = " " + word
+        else:
+            line += " " + word
+    lines.append(line)
+    return ("\r\n".join(lines) + "\r\n").encode("ascii")
+
+
+def _encoded_words(value: str) -> list[str]:
+    """RFC 2047 base64 encoded words of `value`, each of 42 UTF-8 bytes (56 base64 characters), never
+    cut inside a character.
+
+    Every space sits inside an encoded word, and the whitespace between words is ignored when read
+    (RFC 2047 §6.2), so none is lost; Python 3.11's `policy.SMTP` drops the space between two encoded
+    words where it folds (CPython gh-144156): about 6 % of long German subjects lost one.
+    `email.header.Header` does it correctly but takes ~0.4 ms per subject. 42 bytes are a multiple of 3,
+    so no word but the last carries base64 padding; with "=?utf-8?b?…?=" and "Subject: " a line has at
+    most 77 characters.
+    """
+    data, words, start = value.encode(), [], 0
     while start < len(data):
-        end = min(start + _SUBJECT_WORD_BYTES, len(data))
+        end = min(start + _WORD_BYTES, len(data))
         while end < len(data) and data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
             end -= 1
-        words.append(data[start:end])
+        words.append(base64mime.header_encode(data[start:end], charset="utf-8"))
         start = end
-    encoded = "\r\n ".join(base64mime.header_encode(word, charset="utf-8") for word in words)
-    return f"Subject: {encoded}\r\n".encode("ascii")
+    return words
 
 
-_SUBJECT_WORD_BYTES = 42  # → 56 base64 characters, 68 with "=?utf-8?b?…?=", 77 after "Subject: "
+_WORD_BYTES = 42
+
+
+_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")  # RFC 5322 atext
 
 
 @functools.lru_cache(maxsize=64)
 def _folded_address(name: str, display_name: str, addr_spec: str) -> bytes:
-    message = EmailMessage(policy=SMTP)
-    message[name] = Address(display_name, addr_spec=addr_spec)
-    return _header_block(message)
+    """`Name <address>`: atoms as they are, other ASCII as one quoted string, anything else (non-ASCII, "=?")
+    with each run of such words as one encoded word. (The email package writes a long name with a "."
+    unquoted, which its own parser then fails on.)
+
+    One word per run, because readers disagree about the space between two encoded words in a name:
+    RFC 2047 drops it (mailparser), Python's `email` keeps it. Between an atom and an encoded word both
+    keep it. A run longer than 42 bytes makes a line longer than 78 characters (allowed up to 998).
+    """
+    Address(addr_spec=addr_spec)  # raises ValueError for an address the email package would refuse
+    words = display_name.split(" ")
+    plain = "=?" not in display_name and "" not in words
+    if plain and all(map(_ATOM.fullmatch, words)):
+        return _folded_words(name, [*words, f"<{addr_spec}>"])
+    if plain and display_name.isascii() and display_name.isprintable():  # "Verein e.V." as a quoted string
+        quoted = '"' + display_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return _folded_words(name, [quoted, f"<{addr_spec}>"])
+    if "" in words:  # spaces at the ends or in a row: the whole name in one word keeps them
+        words = [display_name]
+    tokens: list[str] = []
+    run: list[str] = []
+    for word in [*words, None]:
+        if word is not None and not (_ATOM.fullmatch(word) and "=?" not in word):
+            run.append(word)
+            continue
+        if run:
+            tokens.append(base64mime.header_encode(" ".join(run).encode(), charset="utf-8"))
+            run = []
+        if word is not None:
+            tokens.append(word)
+    return _folded_words(name, [*tokens, f"<{addr_spec}>"])
 
 
 def _header_block(message: EmailMessage) -> bytes:

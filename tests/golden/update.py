@@ -7,7 +7,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = "2021-11-29-industriestandort-berlin-brandenburg"
-GOLDEN_FILES = ("email.html", "email.txt", "email.mjml", "press.html", "press.txt", "press-email.html", "press-email.txt", "manifest.json")
+GOLDEN_FILES = ("email.html", "email.txt", "email.mjml", "email.eml", "press.html", "press.txt", "press-email.html",
+                "press-email.txt", "press.eml", "manifest.json")
 
 
 def main() -> None:
