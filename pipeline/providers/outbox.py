@@ -7,8 +7,10 @@ Like Django's file e-mail backend, it needs no account and sends nothing over th
     .newsroom/outbox/<ref>/test-<n>.eml     one message per test send
     .newsroom/outbox/<ref>/campaign.eml     the message "sent" to the list
 
-Messages are RFC 5322, multipart/alternative (text first), UTF-8, with `List-Unsubscribe` and
-`List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058, EMAIL-QUALITY D2).
+Messages are written by the same function as `build`'s out/<slug>/email.eml (`render.message`):
+RFC 5322, multipart/alternative (text first), UTF-8; only To, Date, Message-ID and the one-click
+unsubscribe headers `List-Unsubscribe` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`
+(RFC 8058, EMAIL-QUALITY D2) are the send's own.
 """
 
 from __future__ import annotations
@@ -18,15 +20,12 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
 from pathlib import Path
 
 from pipeline.errors import ProviderRejectedError
 from pipeline.providers.base import (Call, OutgoingCampaign, Provider, ProviderInfo, RemoteCampaign,
                                      RemoteState)
+from pipeline.render.message import message_bytes
 
 OUTBOX_DIR = "outbox"
 RECORD = "campaign.json"
@@ -100,20 +99,15 @@ class OutboxProvider(Provider):
     # -- files -------------------------------------------------------------------------------
 
     def _message(self, record: dict, to: str, kind: str) -> bytes:
+        """The message as `build` writes it (render.message), with this send's To, Date, Message-ID and
+        the one-click unsubscribe headers."""
         c = record["campaign"]
-        message = EmailMessage(policy=SMTP)
-        message["Subject"] = c["subject"]
-        message["From"] = Address(c["from_name"], addr_spec=c["from_email"])
-        message["Reply-To"] = c["reply_to"]
-        message["To"] = to
-        message["Date"] = format_datetime(self._now())
-        message["Message-ID"] = f"<{record['ref']}.{kind}@{c['from_email'].rpartition('@')[2]}>"
-        message["Content-Language"] = c["language"]
-        message["List-Unsubscribe"] = f"<{self.unsubscribe_tag}>, <mailto:{c['reply_to']}?subject=unsubscribe>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message.set_content(c["text"], charset="utf-8", cte="quoted-printable")
-        message.add_alternative(c["html"], subtype="html", charset="utf-8", cte="quoted-printable")
-        return message.as_bytes()
+        unsubscribe = (("List-Unsubscribe", f"<{self.unsubscribe_tag}>, <mailto:{c['reply_to']}?subject=unsubscribe>"),
+                       ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+        return message_bytes(subject=c["subject"], text=c["text"], html=c["html"], from_name=c["from_name"],
+                             from_email=c["from_email"], reply_to=c["reply_to"], language=c["language"],
+                             to=to, date=self._now(), extra=unsubscribe,
+                             message_id=f"<{record['ref']}.{kind}@{c['from_email'].rpartition('@')[2]}>")
 
     def _remote(self, ref: str, record: dict) -> RemoteCampaign:
         state = {"draft": RemoteState.DRAFT, "scheduled": RemoteState.SCHEDULED, "sent": RemoteState.SENT}
