@@ -24,9 +24,8 @@ _ZERO_WIDTH = r"\u200b-\u200d\u2060\ufeff"
 FORBIDDEN = re.compile(f"[{_CONTROL}{_BIDI}{_ZERO_WIDTH}]")
 _BIDI_CHAR = re.compile(f"[{_BIDI}]")
 ENCODED_WORD = re.compile(r"=\?.*\?=", re.DOTALL)  # any look-alike, shown whole
-_CONTROL_NAMES = {0x00: "NULL", 0x09: "CHARACTER TABULATION (a tab)", 0x0A: "LINE FEED (a line break)",
-                  0x0B: "LINE TABULATION", 0x0C: "FORM FEED", 0x0D: "CARRIAGE RETURN (a line break)",
-                  0x1B: "ESCAPE", 0x7F: "DELETE", 0x85: "NEXT LINE (a line break)"}
+_CONTROL_NAMES = {0x00: "NULL", 0x09: "CHARACTER TABULATION", 0x0A: "LINE FEED", 0x0B: "LINE TABULATION",
+                  0x0C: "FORM FEED", 0x0D: "CARRIAGE RETURN", 0x1B: "ESCAPE", 0x7F: "DELETE", 0x85: "NEXT LINE"}
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 ADDR_SPEC = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+")  # RFC 5322 dot-atom, ASCII host
@@ -46,10 +45,12 @@ class Problem:
 
 
 def character_name(char: str) -> str:
-    """'U+202E RIGHT-TO-LEFT OVERRIDE'; control characters, which have no Unicode name, by their alias."""
+    """'U+202E RIGHT-TO-LEFT OVERRIDE'; a control character, which has no Unicode name, as 'U+001B (ESCAPE)'
+    (as pipeline/content.py names those it refuses in any value)."""
     code = ord(char)
-    name = _CONTROL_NAMES.get(code) or unicodedata.name(char, "")
-    return f"U+{code:04X} {name}" if name else f"U+{code:04X} (a control character)"
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return f"U+{code:04X} ({_CONTROL_NAMES.get(code, 'a control character')})"
+    return f"U+{code:04X} {unicodedata.name(char, '')}".rstrip()
 
 
 def character_problem(value: str) -> Problem | None:
@@ -60,7 +61,8 @@ def character_problem(value: str) -> Problem | None:
     char, at = found.group(), found.start() + 1
     code = ord(char)
     if code in (0x09, 0x0A, 0x0D, 0x85):
-        why, fix = "which would end or split the mail header", "write it on one line, with spaces only"
+        why, fix = ("a tab or line break, which would end or split the mail header",
+                    "write it on one line, with spaces only")
     elif code < 0x20 or 0x7F <= code <= 0x9F:
         why, fix = ("an invisible control character", "delete it; in a quoted YAML text it comes from an escape "
                     "such as \\0, \\e or \\x1b")
