@@ -408,12 +408,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds of samples per phase and round")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each no-op/changed/check measurement")
     parser.add_argument("--json", type=Path, default=REPO / "out" / "bench.json")
-    args = parser.parse_args(argv)
-
     # The temp project lives on the project's own file system (under .newsroom/, git-ignored), where users
     # build: on this kind of VM /tmp can be far slower to create files in than the work disk.
-    (REPO / ".newsroom").mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="bench-", dir=REPO / ".newsroom") as tmp:
+    parser.add_argument("--workdir", type=Path, default=REPO / ".newsroom",
+                        help="folder for the temp project (default .newsroom/; the tests pass a temp folder)")
+    args = parser.parse_args(argv)
+
+    args.workdir.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=args.workdir) as tmp:
         snapshot_code(Path(tmp) / "code")
         root = Path(tmp) / "project"
         paths = make_project(root, max(args.reports, args.distinct))

