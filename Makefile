@@ -6,20 +6,29 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 # WeasyPrint (press PDFs) needs Pango and HarfBuzz' subsetter; the PDF fonts are DejaVu's.
 PDF_PACKAGES    := fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# The full test suite adds Chromium (browser checks), pdftoppm (PDF page 1 as PNG) and openssl.
 SYSTEM_PACKAGES := chromium poppler-utils openssl $(PDF_PACKAGES)
+# Python packages come from hashed locks generated from pyproject.toml (`make lock`):
+#   core = check, build, preview, lint, send (`make demo`); pdf = core + WeasyPrint (`make setup-build`);
+#   dev = pdf + Playwright/axe + the test tools (`make setup`, CI).
+LOCKS := requirements/core.lock requirements/pdf.lock requirements/dev.lock
 
-.PHONY: setup setup-build demo test bench golden schema messages clean system-packages
+.PHONY: setup setup-build demo test test-fast lock bench golden schema messages clean system-packages
 
-setup: $(VENV)/.installed node_modules/.installed system-packages
+setup: $(VENV)/.installed-dev node_modules/.installed system-packages
 
-$(VENV)/.installed: pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+
+# One stamp per lock: installing a larger set later adds to the same venv.
+$(VENV)/.installed-%: requirements/%.lock pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r $<
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-# Only what `newsroom build` needs (the Pages workflow): the venv and the PDF libraries, no browser.
-setup-build: $(VENV)/.installed
+# What `newsroom build --pdf` needs (the Pages and send workflows): core + WeasyPrint and Pango, no browser.
+setup-build: $(VENV)/.installed-pdf
 	$(MAKE) system-packages SYSTEM_PACKAGES="$(PDF_PACKAGES)"
 
 node_modules/.installed: package.json package-lock.json
@@ -35,10 +44,23 @@ system-packages:
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
 	fi
 
+# Refresh the locks after changing dependencies in pyproject.toml; commit them with that change.
+# `uv` comes with the dev extra (installed here if the venv has none yet); the locks hold every platform's
+# markers (--universal), for the oldest Python that pyproject allows.
+lock: | $(PY)
+	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile --quiet pyproject.toml --generate-hashes --universal --python-version 3.11 \
+	  -o requirements/core.lock
+	$(VENV)/bin/uv pip compile --quiet pyproject.toml --extra pdf --generate-hashes --universal --python-version 3.11 \
+	  -o requirements/pdf.lock
+	$(VENV)/bin/uv pip compile --quiet pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 \
+	  -o requirements/dev.lock
+
 DEMO_REPORT := 2021-11-29-industriestandort-berlin-brandenburg
 
 # Check, build, and send the seed report through the embedded outbox provider (no account needed).
-demo: setup
+# Needs only the core install: no browser, no PDF libraries, no Node tools.
+demo: $(VENV)/.installed-core
 	$(PY) -m pipeline check
 	$(PY) -m pipeline build
 	$(PY) -m pipeline send $(DEMO_REPORT) --target test --yes
@@ -47,23 +69,33 @@ demo: setup
 	@echo "Open out/index.html (preview) and out/site/index.html (archive) in a browser;"
 	@echo "the sent messages are in .newsroom/outbox/. Live preview: '$(PY) -m pipeline preview'."
 
+# Everything (CI runs this through .ci/run): ruff, then the whole suite in random order (the seed is printed;
+# repeat an order with -p randomly -p "randomly_seed=N", see README). No .pytest_cache in the checkout.
+PYTEST := $(PY) -m pytest -p no:cacheprovider
+
 test: setup
-	$(PY) -m pytest
+	$(VENV)/bin/ruff check --no-cache .
+	$(PYTEST)
+
+# The quick tier (unit, render, press, site, lint rules, golden; about 30 s): no Node, no browser, nothing slow.
+test-fast: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --no-cache .
+	$(PYTEST) -m "not slow and not browser and not node"
 
 bench: setup
 	$(PY) benchmarks/run.py
 
 # Regenerate the golden output tree of the seed report after an intended template change;
 # review the diff in the pull request.
-golden: $(VENV)/.installed
+golden: $(VENV)/.installed-dev
 	$(PY) tests/golden/update.py
 
-schema: $(VENV)/.installed
+schema: $(VENV)/.installed-core
 	$(PY) -m pipeline schema
 
 # Re-extract the fixed texts (_() in pipeline/ and templates/) and merge them into the .po catalogues;
 # then translate the new entries in pipeline/locale/de/LC_MESSAGES/newsroom.po.
-messages: $(VENV)/.installed
+messages: $(VENV)/.installed-core
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
 	  -o pipeline/locale/newsroom.pot .
 	$(VENV)/bin/pybabel update -D newsroom -i pipeline/locale/newsroom.pot -d pipeline/locale --no-wrap \

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pipeline.errors import PipelineError
+from pipeline.extras import require
 from pipeline.lint.findings import Finding, Severity
 
 CHROMIUM = "/usr/bin/chromium"
@@ -78,10 +80,11 @@ class Capture:
 @contextmanager
 def open_browser(executable: str = CHROMIUM) -> Iterator[object]:
     """One headless Chromium for a whole run (launching costs about a second)."""
+    require("browser", "screenshots and axe (newsroom bundle)")
     from playwright.sync_api import sync_playwright
 
     if not Path(executable).is_file():
-        raise FileNotFoundError(f"{executable} not found — run `make setup` (Debian package chromium)")
+        raise PipelineError(f"{executable} not found — install Debian's chromium (`make setup` does)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:

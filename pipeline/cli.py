@@ -123,6 +123,10 @@ def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url
     from pipeline.build import build as build_reports
     from pipeline.site import is_published
 
+    if pdf:
+        from pipeline.extras import require
+
+        require("pdf", "newsroom build --pdf")  # before any work, not after the reports are rendered
     now = now or dt.datetime.now(dt.timezone.utc)
     stats = BuildStats()
     manifests = build_reports(state.project, list(paths) or None, out_dir, site_url, now=now, pdf=pdf, stats=stats)
@@ -218,6 +222,10 @@ def bundle(state: _State, dest: Path, out_dir: Path | None, public: bool, no_bro
     """Write a self-contained preview folder (outputs, screenshots, lint and axe reports) to DEST."""
     from pipeline.bundle import export_bundle
 
+    if not no_browser:
+        from pipeline.extras import require
+
+        require("browser", "newsroom bundle (screenshots and axe; --no-browser leaves them out)")
     result = export_bundle(out_dir or state.project.out_dir, dest, public=public, browser=not no_browser,
                            imprint=_imprint(state))
     click.echo(f"wrote {dest / 'index.html'} ({len(result.slugs)} report(s), {result.withheld} withheld)")

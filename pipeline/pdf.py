@@ -12,8 +12,12 @@ import io
 import logging
 import mimetypes
 
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from pipeline.extras import require
+
+require("pdf", "a press PDF (newsroom build --pdf)")
+
+from weasyprint import CSS, HTML  # noqa: E402 - after the check: a missing extra is a message, not a traceback
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
