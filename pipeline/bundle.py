@@ -64,17 +64,19 @@ def select_reports(out_dir: Path, *, public: bool, now: dt.datetime | None = Non
 
 
 def export_bundle(out_dir: Path, dest: Path, *, public: bool = False, browser: bool = True,
-                  imprint: object | None = None, now: dt.datetime | None = None, chromium=None) -> Bundle:
+                  imprint: object | None = None, now: dt.datetime | None = None, chromium=None,
+                  node_modules: Path | None = None) -> Bundle:
     """Lint (and, with `browser`, screenshot and axe-check) the built reports and write the bundle to `dest`.
 
     `chromium` is an already open browser (`browser.open_browser()`); without one, a browser is opened here.
+    `node_modules` is where lint's npm tools are (`pipeline.nodetools`).
     """
     slugs, withheld = select_reports(out_dir, public=public, now=now)
     if dest.exists():
         shutil.rmtree(dest)
     (dest / "reports").mkdir(parents=True)
     bundle = Bundle(dest=dest, slugs=slugs, withheld=withheld)
-    bundle.findings = lint_stage.lint(out_dir, slugs, imprint=imprint) if slugs else []
+    bundle.findings = lint_stage.lint(out_dir, slugs, imprint=imprint, node_modules=node_modules) if slugs else []
     for slug in slugs:
         copy_outputs(out_dir / slug, dest / "reports" / slug)
     if browser and slugs:

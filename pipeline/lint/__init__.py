@@ -45,11 +45,12 @@ RULES: tuple[Rule, ...] = (
 
 
 def lint(out_dir: Path, slugs: Sequence[str] | None = None, *, imprint: object | None = None,
-         validate_mjml: bool = True) -> list[Finding]:
+         validate_mjml: bool = True, node_modules: Path | None = None) -> list[Finding]:
     """Run every rule on the built reports in `out_dir` (all of them, or only `slugs`); sorted findings.
 
     `imprint` (a `config.Imprint`) lets D5 check each required imprint value; without it D5 checks shape only.
-    `validate_mjml=False` skips E3 (it needs Node and takes about a second).
+    `validate_mjml=False` skips E3 (it needs Node and takes about a second); `node_modules` is where its
+    npm `mjml` is (`pipeline.nodetools`).
     """
     built = document.load_all(Path(out_dir), slugs, imprint=imprint)
     findings: list[Finding] = []
@@ -58,7 +59,7 @@ def lint(out_dir: Path, slugs: Sequence[str] | None = None, *, imprint: object |
         for rule in RULES:
             findings.extend(rule(report))
     if validate_mjml:
-        findings.extend(mjml.check_all(built))
+        findings.extend(mjml.check_all(built, node_modules))
     return sorted(findings)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import subprocess
 import time
@@ -22,13 +23,14 @@ import pytest
 import requests
 import yaml
 
+from pipeline import nodetools
 from pipeline.config import Target
 from pipeline.providers import PROVIDERS
 from pipeline.providers.http import ApiClient, RetryPolicy
 from pipeline.secrets import Secret
 
 ROOT = Path(__file__).resolve().parents[2]
-PRISM = ROOT / "node_modules" / ".bin" / "prism"
+PRISM = nodetools.node_modules(ROOT, os.environ) / ".bin" / "prism"
 SPEC_DIR = ROOT.parent / "shared" / "provider-specs"
 SPECS = {
     "listmonk": SPEC_DIR / "listmonk" / "collections.yaml",
@@ -90,7 +92,8 @@ def _free_port() -> int:
 def prism(tmp_path_factory) -> dict[str, Mock]:
     """Every spec served by its own Prism; fails (never skips) when Prism or a spec is missing."""
     if not PRISM.exists():
-        pytest.fail(f"Prism is not installed ({PRISM} is missing) — run `make setup` (npm ci) first", pytrace=False)
+        pytest.fail(f"Prism is not installed ({PRISM} is missing) — {nodetools.missing_hint(PRISM.parents[1])}",
+                    pytrace=False)
     missing = [str(p) for p in SPECS.values() if not p.is_file()]
     if missing:
         pytest.fail(f"provider specs missing: {', '.join(missing)} — check out ../shared/provider-specs", pytrace=False)

@@ -1,7 +1,8 @@
 """E3: each report's MJML source passes the reference compiler's strict validation (npm `mjml --validate`).
 
 The build renders with MRML (`mjml-python`), which does not validate (EMAIL-QUALITY finding 7), so this
-gate runs the npm compiler the project installs (`package.json`, `make setup`) once for all reports.
+gate runs the npm compiler the project installs (`package.json`, `make setup`) once for all reports,
+from the node_modules folder that `pipeline.nodetools` finds.
 """
 
 from __future__ import annotations
@@ -11,24 +12,28 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline import nodetools
 from pipeline.lint.document import Built
 from pipeline.lint.findings import Finding, Severity
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-MJML_BIN = PROJECT_ROOT / "node_modules" / ".bin" / "mjml"
 # "Line 12 of /abs/out/x/email.mjml (mj-text) — Attribute foo is illegal"
 MESSAGE = re.compile(r"^Line (?P<line>\d+) of (?P<file>.+?) \((?P<tag>[^)]*)\) — (?P<text>.+)$")
 TIMEOUT_SECONDS = 120
 
 
-def check_all(reports: Sequence[Built], mjml_bin: Path = MJML_BIN) -> list[Finding]:
-    """Validate every report's email.mjml in one `mjml --validate` run; one finding per validator message."""
+def check_all(reports: Sequence[Built], node_modules: Path | None = None) -> list[Finding]:
+    """Validate every report's email.mjml in one `mjml --validate` run; one finding per validator message.
+
+    `node_modules` is the folder of the npm tools (default: `nodetools.node_modules()`, the checkout's).
+    """
     sources = {str((b.folder / "email.mjml").resolve()): b for b in reports if (b.folder / "email.mjml").is_file()}
     if not sources:
         return []
+    folder = node_modules or nodetools.node_modules()
+    mjml_bin = folder / ".bin" / "mjml"
     if not mjml_bin.is_file():
         return [Finding(str(mjml_bin), 0, "E3", Severity.ERROR, "the reference MJML compiler is not installed",
-                        "run `make setup` (it runs `npm ci` for the pinned npm `mjml`)")]
+                        nodetools.missing_hint(folder))]
     result = subprocess.run([str(mjml_bin), "--validate", *sources], capture_output=True, text=True,
                             timeout=TIMEOUT_SECONDS, check=False)
     findings = []
