@@ -24,7 +24,7 @@ from pipeline.errors import ContentError, Issue, Location
 from pipeline.model import Report, check_translations, validate
 
 if TYPE_CHECKING:  # imported when a build starts: `newsroom check` does not need it
-    from pipeline import cache, outputs
+    from pipeline import cache
 
 logger = logging.getLogger(__name__)
 REPORTS_DIR = "reports"
@@ -88,7 +88,8 @@ def load_reports(project: Project, paths: list[Path] | None = None) -> tuple[Set
     for path in discover(project, paths):
         shown = project.display(path)
         if not path.is_file():
-            issues.append(Issue(Location(shown), "", "no such file", "check the path; reports live in content/reports/"))
+            issues.append(Issue(Location(shown), "", "no such file",
+                                "check the path; reports live in content/reports/"))
             continue
         try:
             reports.append(validate(load_content(path, display=shown), project.content_dir,
@@ -438,7 +439,8 @@ def _run_all(job: _Job, files: list[Path], stats: BuildStats) -> list[_Result]:
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 chunk = max(1, min(16, len(work) // (workers * 8)))
-                done = dict(zip((item[2] for item in work), pool.starmap(_pool_unit, work, chunksize=chunk)))
+                made = pool.starmap(_pool_unit, work, chunksize=chunk)
+                done = dict(zip((item[2] for item in work), made, strict=True))
         finally:
             _JOB = None
         for key in done:  # the workers stored them; this process must not prune them as unused

@@ -290,7 +290,8 @@ class Cache:
             stat = os.stat(out_dir / "site")
         except OSError:
             return
-        self._write(self._site_stamp(out_dir), json.dumps({**stamp, "folder": [stat.st_ino, stat.st_mtime_ns]}).encode())
+        folder = [stat.st_ino, stat.st_mtime_ns]
+        self._write(self._site_stamp(out_dir), json.dumps({**stamp, "folder": folder}).encode())
 
     def _site_stamp(self, out_dir: Path) -> Path:
         return self.root / "site" / hashlib.sha256(str(out_dir).encode()).hexdigest()[:24]

@@ -111,7 +111,8 @@ def load_content(path: Path, display: str | None = None) -> Source:
 def parse_yaml(raw: bytes, name: str) -> Source:
     """Parse YAML bytes into a Source; every problem becomes an Issue with file:line:column."""
     if len(raw) > MAX_FILE_BYTES:
-        raise ContentError([Issue(Location(name, 1, 1), "", f"the file is larger than the 1 MB limit ({MAX_FILE_BYTES:,} bytes)",
+        raise ContentError([Issue(Location(name, 1, 1), "",
+                                  f"the file is larger than the 1 MB limit ({MAX_FILE_BYTES:,} bytes)",
                                   "split it, or move long texts and images out of the YAML")])
     text = _decode(raw, name)
     tab = _tab_in_indentation(text)

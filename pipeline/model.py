@@ -133,7 +133,8 @@ class Report:
 
 def _alt_problem(text: str) -> str:
     lowered = text.strip().lower()
-    if lowered in GENERIC_ALT or lowered.endswith(IMAGE_SUFFIXES) or re.fullmatch(r"(img|dsc|image)[_-]?\d+.*", lowered):
+    if (lowered in GENERIC_ALT or lowered.endswith(IMAGE_SUFFIXES)
+            or re.fullmatch(r"(img|dsc|image)[_-]?\d+.*", lowered)):
         return f"'{text}' does not describe the picture"
     return ""
 
@@ -172,7 +173,8 @@ QUOTE = Obj(Quote, (
 LINK = Obj(Link, (
     F("label", required=True, max_len=80, hint="say where the link leads, not 'hier' or 'mehr'",
       extra=lambda t: f"'{t}' does not say where the link leads" if t.strip().lower().rstrip(".!…") in
-      {"hier", "hier klicken", "mehr", "weiter", "weiterlesen", "link", "click here", "read more", "more", "here"} else ""),
+      {"hier", "hier klicken", "mehr", "weiter", "weiterlesen", "link", "click here", "read more", "more", "here"}
+      else ""),
     F("url", "url", required=True),
 ))
 CONTACT = Obj(Contact, (
@@ -335,7 +337,8 @@ def check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> 
     lowered = src.lower()
     if lowered.startswith("https://"):
         if not lowered.split("?")[0].endswith(IMAGE_SUFFIXES):
-            checker.problem(path, "the image must be a JPEG, PNG or GIF", "WebP and SVG do not show in all mail clients")
+            checker.problem(path, "the image must be a JPEG, PNG or GIF",
+                            "WebP and SVG do not show in all mail clients")
         return
     if "://" in src or lowered.startswith(("data:", "javascript:", "//")):
         checker.problem(path, f"'{src}' is neither a local path nor an https:// address",
@@ -343,7 +346,8 @@ def check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> 
         return
     if (src.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", src) or "%2e" in lowered or "\\" in src
             or "\0" in src):  # a NUL byte makes Path.resolve() raise ValueError
-        checker.problem(path, f"'{src}' is an absolute or encoded path", "write a path relative to content/, e.g. images/foto.jpg")
+        checker.problem(path, f"'{src}' is an absolute or encoded path",
+                        "write a path relative to content/, e.g. images/foto.jpg")
         return
     root = content_root.resolve()
     target = (root / src).resolve()

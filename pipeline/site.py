@@ -94,7 +94,7 @@ def entry_sources(manifest: dict) -> dict[str, str | None]:
 def entries(built: list[tuple[dict, dict[str, bytes]]], timezone: str, now: dt.datetime) -> list[Entry]:
     """The published reports, newest first (then by slug, so equal dates keep a stable order)."""
     found = []
-    for manifest, files in built:
+    for manifest, _files in built:
         if not is_published(manifest, now):
             continue
         published = (dt.datetime.fromisoformat(manifest["published"]) if manifest.get("published") else  # the page's
@@ -162,7 +162,7 @@ def atom_feed(listed: list[Entry], settings, base: str, now: dt.datetime) -> byt
     """Atom 1.0 feed of every published report (feedgen), newest first; stable bytes for the same input."""
     from feedgen.feed import FeedGenerator
 
-    _EntryLinks = _entry_links_extension()  # noqa: N806 - a class, made here to keep feedgen's import lazy
+    _EntryLinks = _entry_links_extension()  # a class, made here to keep feedgen's import lazy
     feed = FeedGenerator()
     feed.id(f"{base}/")
     feed.title(settings.name)

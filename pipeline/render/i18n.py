@@ -43,7 +43,7 @@ def translator(language: str):
     return catalogue(language).gettext
 
 
-def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention extractors look for
+def N_(msgid: str) -> str:  # the gettext convention extractors look for
     """Mark a msgid for extraction where it is translated later, in another language."""
     return msgid
 

@@ -96,14 +96,16 @@ def test_eml_is_multipart_alternative_text_first_utf8(tmp_project):
     assert [p.get_content_charset() for p in parts] == ["utf-8", "utf-8"]
     assert message["Subject"].strip() == "Regionalveranstaltung zur Zukunft des Industriestandortes Berlin-Brandenburg"
     assert message["Content-Language"] == "de"
-    assert parts[0].get_content().replace("\r\n", "\n") == (tmp_project / "out" / SEED / "email.txt").read_text(encoding="utf-8")
+    expected = (tmp_project / "out" / SEED / "email.txt").read_text(encoding="utf-8")
+    assert parts[0].get_content().replace("\r\n", "\n") == expected
 
 
 def test_failed_build_keeps_the_previous_output(tmp_project):
     assert run(tmp_project, "build").returncode == 0
     before = (tmp_project / "out" / SEED / "manifest.json").read_text()
     template = tmp_project / "templates" / "email" / "newsletter.mjml.j2"
-    template.write_text(template.read_text().replace("{{ report.title | hyphenate(lang) }}", "{{ report.no_such_field }}"))
+    template.write_text(template.read_text().replace("{{ report.title | hyphenate(lang) }}",
+                                                     "{{ report.no_such_field }}"))
     result = run(tmp_project, "build")
     assert result.returncode == 70
     assert "internal error" in result.stderr
@@ -123,7 +125,8 @@ def test_schema_files_in_the_repo_are_current(tmp_project):
     repo = Path(__file__).resolve().parents[2]
     assert run(tmp_project, "schema", "--out", "schema").returncode == 0
     for name in ("report.schema.json", "newsroom.schema.json"):
-        assert json.loads((tmp_project / "schema" / name).read_text()) == json.loads((repo / "schema" / name).read_text()), \
+        written, committed = (json.loads((root / "schema" / name).read_text()) for root in (tmp_project, repo))
+        assert written == committed, \
             f"schema/{name} is stale: run `newsroom schema`"
 
 

@@ -71,7 +71,7 @@ def assert_sent_exactly_once(project, listmonk):
         events = ledger.events(record.id)
     assert (record.state, record.remote_id) == (SendState.SENT, "1")
     assert events[0].from_state is None
-    for before, event in zip(events, events[1:]):
+    for before, event in zip(events, events[1:], strict=False):
         assert event.from_state is before.to_state
         if event.from_state is not event.to_state:
             check_transition(event.from_state, event.to_state)

@@ -149,5 +149,6 @@ def test_a_site_kept_up_to_date_in_place_equals_one_made_afresh(project, tmp_pat
     run(project, tmp_path / "fresh", use_cache=False)
     assert tree(project.out_dir / "site") == tree(tmp_path / "fresh" / "site")
     folders = {p.relative_to(project.out_dir) for p in (project.out_dir / "site").rglob("*") if p.is_dir()}
-    assert folders == {p.relative_to(tmp_path / "fresh") for p in (tmp_path / "fresh" / "site").rglob("*") if p.is_dir()}
+    fresh = tmp_path / "fresh"
+    assert folders == {p.relative_to(fresh) for p in (fresh / "site").rglob("*") if p.is_dir()}
     assert "2024-01-02-kopie-1" not in {p.name for p in (project.out_dir / "site").iterdir()}

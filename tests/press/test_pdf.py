@@ -52,7 +52,8 @@ def test_pdftotext_and_pdfinfo_agree(seed_pdf, tmp_path):
     path = tmp_path / "press.pdf"
     path.write_bytes(seed_pdf)
     first = subprocess.run(["pdftotext", "-l", "1", str(path), "-"], capture_output=True, text=True, check=True)
-    assert "Regionalveranstaltung zur Zukunft des Industriestandortes Berlin-Brandenburg" in " ".join(first.stdout.split())
+    headline = "Regionalveranstaltung zur Zukunft des Industriestandortes Berlin-Brandenburg"
+    assert headline in " ".join(first.stdout.split())
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     assert {key: fields[key].strip() for key in ("Title", "Author", "Page size", "Tagged")} == {

@@ -93,8 +93,8 @@ def test_the_press_mailing_under_embargo_says_sperrfrist_in_subject_and_first_li
     assert words.split("Berlin-Brandenburg. ", 1)[1].startswith(
         "SPERRFRIST: 01.12.2026, 10:00 Uhr PRESSEMITTEILUNG Regionalveranstaltung")
     # the web-version link would lead to a page that is not live before the lift
-    assert (f'href="{seed.web_url}"' in seed.press_email_html, "Online ab Ende der Sperrfrist" in seed.press_email_html) \
-        == (False, True)
+    press_email = seed.press_email_html
+    assert (f'href="{seed.web_url}"' in press_email, "Online ab Ende der Sperrfrist" in press_email) == (False, True)
     # the newsletter itself carries no embargo line: it must not go out before the lift at all
     assert "SPERRFRIST" not in seed.email_html and "SPERRFRIST" not in seed.subject
 
@@ -138,7 +138,7 @@ def test_json_ld_is_a_complete_news_article(renditions):
 
 
 def test_every_sample_press_page_passes_the_json_ld_schema(renditions):
-    for slug, rendition in renditions.items():
+    for rendition in renditions.values():
         jsonschema.validate(json.loads(parse(rendition.press_html).json_ld[0]), NEWS_ARTICLE)
 
 

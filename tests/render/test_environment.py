@@ -48,7 +48,8 @@ def test_compiled_templates_are_kept_in_the_user_cache(tmp_path, monkeypatch):
     (templates / "t.txt.j2").write_text("Hallo {{ name }}\n", encoding="utf-8")
     environment.make_environment.cache_clear()
     try:
-        assert environment.make_environment(str(templates)).get_template("t.txt.j2").render(name="Welt") == "Hallo Welt\n"
+        template = environment.make_environment(str(templates)).get_template("t.txt.j2")
+        assert template.render(name="Welt") == "Hallo Welt\n"
         (compiled,) = (tmp_path / "newsroom" / "jinja").iterdir()
         environment.make_environment.cache_clear()  # a new process: the template is loaded compiled
         assert environment.make_environment(str(templates)).get_template("t.txt.j2").render(name="Du") == "Hallo Du\n"

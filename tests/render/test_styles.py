@@ -29,7 +29,8 @@ def test_a_style_already_on_the_tag_comes_last_and_wins():
 
 
 def test_escaped_markup_in_text_is_left_alone():
-    assert styled("<p>&lt;p&gt; und &lt;a href=x&gt;</p>", STYLES) == '<p style="margin:0;">&lt;p&gt; und &lt;a href=x&gt;</p>'
+    assert styled("<p>&lt;p&gt; und &lt;a href=x&gt;</p>", STYLES) == \
+        '<p style="margin:0;">&lt;p&gt; und &lt;a href=x&gt;</p>'
 
 
 def declarations(style: str | None) -> dict[str, str]:
@@ -46,7 +47,8 @@ def declarations(style: str | None) -> dict[str, str]:
 def text_styles(sample) -> dict[str, str]:
     """The templates' own tag styles, for the sample settings."""
     settings, _ = sample
-    module = make_environment(str(REPO / "templates")).get_template("email/_styles.j2").make_module({"settings": settings})
+    template = make_environment(str(REPO / "templates")).get_template("email/_styles.j2")
+    module = template.make_module({"settings": settings})
     return module.text_styles
 
 

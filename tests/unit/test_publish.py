@@ -285,7 +285,8 @@ def test_an_existing_campaign_with_our_reference_is_adopted_not_duplicated(proje
 def test_declining_the_confirmation_leaves_a_draft(project, listmonk):
     lines = []
     assert send(project, target="lm-production", confirm=False, lines=lines).state is S.DRAFTED
-    assert lines[-1] == f"not sent; the draft waits at listmonk: {listmonk.base_url.removesuffix('/api')}/admin/campaigns/1"
+    admin = listmonk.base_url.removesuffix("/api") + "/admin/campaigns/1"
+    assert lines[-1] == f"not sent; the draft waits at listmonk: {admin}"
     assert listmonk.sends() == []
 
 
@@ -308,7 +309,8 @@ def test_an_embargoed_newsletter_waits_but_the_press_release_may_go(project, lis
     from pipeline.build import build
 
     report = project / "content" / "reports" / f"{SEED}.yaml"
-    report.write_text(report.read_text().replace("  dateline: Berlin", "  dateline: Berlin\n  embargo: 2026-12-01T10:00:00+01:00"))
+    report.write_text(report.read_text().replace("  dateline: Berlin",
+                                                 "  dateline: Berlin\n  embargo: 2026-12-01T10:00:00+01:00"))
     build(Project(project), now=NOW)
     assert refusal(project, target="lm-production") == [
         "the report is under embargo until 2026-12-01T10:00:00+01:00 — send the newsletter after that, or schedule "

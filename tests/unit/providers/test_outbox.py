@@ -73,7 +73,8 @@ def test_the_record_survives_a_new_instance_and_is_found_by_ref(outbox, tmp_path
     again = OutboxProvider(Target("outbox", "newsletter"), root=tmp_path / "outbox", unsubscribe_url=UNSUBSCRIBE)
     assert again.find(CAMPAIGN.ref) == created
     record = json.loads((tmp_path / "outbox" / CAMPAIGN.ref / "campaign.json").read_text())
-    assert (record["status"], record["list"], record["created_at"]) == ("draft", "newsletter", "2026-11-25T12:00:00+00:00")
+    assert (record["status"], record["list"], record["created_at"]) == \
+        ("draft", "newsletter", "2026-11-25T12:00:00+00:00")
 
 
 def test_a_scheduled_campaign_turns_sent_when_its_time_has_come(outbox, clock):

@@ -23,7 +23,8 @@ def test_each_provider_has_its_own_unsubscribe_merge_tag():
 
 
 def test_unknown_provider_lists_the_valid_ones():
-    with pytest.raises(ConfigError, match="unknown provider 'sendgrid' — use one of: outbox, listmonk, mailchimp, brevo"):
+    with pytest.raises(ConfigError,
+                       match="unknown provider 'sendgrid' — use one of: outbox, listmonk, mailchimp, brevo"):
         provider_class("sendgrid")
 
 
