@@ -69,8 +69,9 @@ demo: $(VENV)/.installed-core
 	@echo "Open out/index.html (preview) and out/site/index.html (archive) in a browser;"
 	@echo "the sent messages are in .newsroom/outbox/. Live preview: '$(PY) -m pipeline preview'."
 
-# Everything (CI runs this through .ci/run): ruff, then the whole suite in random order (the seed is printed;
-# repeat an order with -p randomly -p "randomly_seed=N", see README). No .pytest_cache in the checkout.
+# Everything (CI runs this through .ci/run): ruff, then the whole suite in random order (pytest-randomly prints
+# the seed; repeat that order with --randomly-seed=N, or run in file order with -p no:randomly, reversed with
+# --reverse). No .pytest_cache in the checkout.
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
 test: setup
