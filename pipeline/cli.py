@@ -86,7 +86,8 @@ def cli(ctx: click.Context, root: Path, verbose: bool, debug: bool) -> None:
     """Newsroom: YAML event reports → newsletter email, press release, provider sends."""
     import logging  # here, not at the top: `newsroom --help` never needs it
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     if not isinstance(ctx.obj, _State):
         ctx.obj = _State()
     ctx.obj.root, ctx.obj.debug = root, debug

@@ -283,17 +283,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                     del self.pdfs[next(iter(self.pdfs))]  # the oldest: a long session must not grow without end
                 try:
                     self.pdfs[key] = press_pdf(manifest, files)
-                except Exception as err:  # noqa: BLE001 - the preview must keep serving; say what failed
+                except Exception as err:  # the preview must keep serving; say what failed
                     logger.warning("preview: no PDF for %s (%s)", folder.name, err)
                     return None
             return self.pdfs[key]
 
-    def do_PUT(self):  # noqa: N802 - http.server naming
+    def do_PUT(self):  # http.server naming
         self.send_error(HTTPStatus.METHOD_NOT_ALLOWED, "the preview is read-only")
 
-    do_POST = do_DELETE = do_PUT  # noqa: N815
+    do_POST = do_DELETE = do_PUT
 
-    def log_message(self, format, *args):  # noqa: A002 - signature from http.server
+    def log_message(self, format, *args):  # signature from http.server
         pass
 
 
@@ -398,7 +398,7 @@ def _rebuild(project: Project, site: Path, url: str, status: BuildStatus) -> str
     except PipelineError as err:
         status.record(f"error: {err}")
         return f"error: {err}\npreview not updated"
-    except Exception as err:  # noqa: BLE001 - a bug must not stop the server mid-session; show it and go on
+    except Exception as err:  # a bug must not stop the server mid-session; show it and go on
         logger.debug("preview: build failed", exc_info=True)
         status.record(f"internal error ({type(err).__name__}: {err}) — please report it")
         return f"internal error ({type(err).__name__}: {err}) — please report it\npreview not updated"

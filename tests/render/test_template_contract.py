@@ -48,7 +48,7 @@ def test_emails_carry_unsubscribe_and_imprint(renditions, sample, part):
 
 def test_text_parts_carry_unsubscribe_and_imprint(renditions, sample):
     settings, _ = sample
-    for report, rendition in renditions.values():
+    for _report, rendition in renditions.values():
         for text, url in ((rendition.email_text, rendition.web_url), (rendition.press_email_text, rendition.press_url)):
             assert UNSUBSCRIBE_TOKEN in text
             assert settings.imprint.street in text
@@ -89,7 +89,7 @@ def test_language_and_preview_are_set(renditions):
 
 
 def test_email_links_are_https_or_mailto(renditions):
-    for report, rendition in renditions.values():
+    for _report, rendition in renditions.values():
         for href in _parse(rendition.email_html).hrefs:
             assert href.startswith(("https://", "mailto:")) or href == UNSUBSCRIBE_TOKEN, href
 
@@ -114,6 +114,6 @@ def test_press_text_stays_clean_for_journalists(renditions):
 
     Both carry the same release up to its end mark; then press.txt a short imprint, the mailing its footer.
     """
-    for report, rendition in renditions.values():
+    for _report, rendition in renditions.values():
         assert UNSUBSCRIBE_TOKEN not in rendition.press_text
         assert rendition.press_email_text.split("\n###\n")[0] == rendition.press_text.split("\n###\n")[0]

@@ -18,7 +18,8 @@ from pipeline.errors import ContentError
 
 ENGLISH = "2022-03-15-hydrogen-valley-workshop"
 SEED = "2021-11-29-industriestandort-berlin-brandenburg"
-PLAIN_NOTE = ("footer_note: >-\n  Sie erhalten diesen Newsletter, weil Sie ihn auf newsroom.example.org abonniert und Ihre\n"
+PLAIN_NOTE = ("footer_note: >-\n"
+              "  Sie erhalten diesen Newsletter, weil Sie ihn auf newsroom.example.org abonniert und Ihre\n"
               "  Anmeldung bestätigt haben.\n")
 
 
