@@ -27,6 +27,8 @@ TIERS: dict[str, tuple[str, ...]] = {
     "e2e": ("slow",),
     "fault": ("slow",),
     "perf": ("slow",),
+    "preview": ("slow",),
+    "preview/test_browser_overlay.py": ("browser", "slow"),
     "perf/test_bench.py": ("node", "slow"),
     "lint/test_cli.py": ("node",),
     "test_workflows.py": ("node",),
