@@ -32,7 +32,8 @@ _SCALARS = yaml.constructor.SafeConstructor.yaml_constructors
 # schema.py), DEL, C1 controls, and Unicode noncharacters. Only a double-quoted escape ("\e", "\x07")
 # gets them past libyaml's reader; the MJML compiler then fails on them, blaming the template.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef"
-                        + "".join(f"{chr(plane * 0x10000 + 0xfffe)}{chr(plane * 0x10000 + 0xffff)}" for plane in range(17))
+                        + "".join(f"{chr(plane * 0x10000 + 0xfffe)}{chr(plane * 0x10000 + 0xffff)}"
+                                  for plane in range(17))
                         + "]")
 _C0_NAMES = ("NULL", "START OF HEADING", "START OF TEXT", "END OF TEXT", "END OF TRANSMISSION", "ENQUIRY",
              "ACKNOWLEDGE", "BELL", "BACKSPACE", "CHARACTER TABULATION", "LINE FEED", "LINE TABULATION",
@@ -304,8 +305,8 @@ class _Walk:
     def _alias(self, anchor: str, path: Path_) -> None:
         """Report an alias at the next `*anchor` in the text (the parent's mark if none is found)."""
         name = anchor or "…"
-        found = re.compile(r"(?<![^\s\[{,:?-])\*" + re.escape(anchor) + r"(?![^\s\]},])").search(self.text, self.cursor) \
-            if anchor else None
+        alias = re.compile(r"(?<![^\s\[{,:?-])\*" + re.escape(anchor) + r"(?![^\s\]},])") if anchor else None
+        found = alias.search(self.text, self.cursor) if alias else None
         if found:
             self.cursor = found.end()
             mark = self._line_column(found.start())

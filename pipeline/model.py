@@ -373,7 +373,8 @@ def check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> 
         stem, _, suffix = name.rpartition(".")
         checker.problem(path, f"the file name '{name}' becomes part of the image's web address and may hold only "
                               "letters a–z, digits, '-', '_' and '.'",
-                        f"rename the file to {folder}/{slugify_german(stem) or 'bild'}.{suffix.lower()} and write that here")
+                        f"rename the file to {folder}/{slugify_german(stem) or 'bild'}.{suffix.lower()} "
+                        "and write that here")
         return
     try:
         size = target.stat().st_size
@@ -387,7 +388,8 @@ def check_image(checker: Checker, src: str, path: tuple, content_root: Path) -> 
     if found != declared:
         unusable = found in ("WebP", "SVG")
         checker.problem(path, f"'{src}' is not a {declared} image: " + (
-            "the file is empty" if not head else f"its content is {found}" if found else "its content is no known image format"),
+            "the file is empty" if not head else f"its content is {found}" if found
+            else "its content is no known image format"),
             "WebP and SVG do not show in all mail clients (E18): save the picture as JPEG or PNG" if unusable else
             f"export the picture again as {declared}, or give the file the extension of its real format")
         return

@@ -103,7 +103,8 @@ def test_a_failed_commit_puts_everything_back(project, monkeypatch):
 def test_help_imports_no_heavy_module():
     """`newsroom --help` starts fast because the CLI imports the renderer, YAML and HTTP stack lazily."""
     code = ("import sys\nfrom pipeline.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = ('jinja2', 'mjml', 'css_inline', 'requests', 'yaml', 'markdown_it', 'nh3', 'babel', 'weasyprint')\n"
+            "heavy = ('jinja2', 'mjml', 'css_inline', 'requests', 'yaml', 'markdown_it', 'nh3', 'babel',"
+            " 'weasyprint')\n"
             "print('HEAVY:' + ' '.join(sorted(m for m in heavy if m in sys.modules)))")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env=env, timeout=60)

@@ -83,7 +83,8 @@ def test_node_walk_reports_every_anchor_and_alias_where_the_event_stream_has_it(
         if "<<" in text or any("is not supported" in issue.message for issue in source.issues):
             continue  # a merge key's value and a collection with a wrong tag are not walked: they are refused
         expected = sorted((e.start_mark.line + 1, e.start_mark.column + 1,
-                           f"YAML aliases (*{e.anchor})" if isinstance(e, yaml.AliasEvent) else f"YAML anchors (&{e.anchor})")
+                           f"YAML aliases (*{e.anchor})" if isinstance(e, yaml.AliasEvent)
+                           else f"YAML anchors (&{e.anchor})")
                           for e in events if isinstance(e, yaml.NodeEvent) and e.anchor is not None)
         found = sorted((i.location.line, i.location.column, i.message.removesuffix(" are not allowed"))
                        for i in source.issues if i.message.startswith(("YAML aliases", "YAML anchors")))

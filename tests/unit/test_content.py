@@ -309,4 +309,5 @@ def test_a_number_too_long_to_read_gets_a_message_about_quotes_not_about_a_tag()
         f"x.yaml:1:8: title: '1{'0' * 19}…{'0' * 20}' is too long to be read as a number"
         " — put the value in quotes to keep it as text"]
     assert [str(issue) for issue in parse_yaml(b"n: !!int zwei\n", "x.yaml").issues] == [
-        "x.yaml:1:4: n: 'zwei' does not fit the YAML tag 'tag:yaml.org,2002:int' — remove the tag (the part starting with '!')"]
+        "x.yaml:1:4: n: 'zwei' does not fit the YAML tag 'tag:yaml.org,2002:int' — "
+        "remove the tag (the part starting with '!')"]

@@ -141,8 +141,9 @@ EXPECTED.update({
 })
 # Loader defects, tested in test_content.py, the several-defects file and the embargo (it needs a time
 # zone), tested below.
-TESTED_ELSEWHERE = {"embargo-out-of-range.yaml", "alias-bomb.yaml", "control-character.yaml", "merge-key.yaml", "python-tag.yaml", "tab-indent.yaml",
-                    "multi-document.yaml", "yaml-syntax-error.yaml", "several-defects.yaml"}
+TESTED_ELSEWHERE = {"embargo-out-of-range.yaml", "alias-bomb.yaml", "control-character.yaml", "merge-key.yaml",
+                    "python-tag.yaml", "tab-indent.yaml", "multi-document.yaml", "yaml-syntax-error.yaml",
+                    "several-defects.yaml"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -270,7 +271,8 @@ def test_line_breaks_in_single_line_fields_are_refused(escape, content_root):
 
 
 @pytest.mark.parametrize(("escape", "named"), [
-    ("\\r", "U+000D (CARRIAGE RETURN)"), ("\\r\\n", "U+000D (CARRIAGE RETURN)"), ("\\N", "U+0085 (a C1 control character)"),
+    ("\\r", "U+000D (CARRIAGE RETURN)"), ("\\r\\n", "U+000D (CARRIAGE RETURN)"),
+    ("\\N", "U+0085 (a C1 control character)"),
     ("\\v", "U+000B (LINE TABULATION)"), ("\\f", "U+000C (FORM FEED)")])
 def test_control_line_breaks_are_refused_in_every_field_by_name(escape, named, content_root):
     """CR, NEL, VT and FF are control characters: refused with their name in single-line fields (header
@@ -342,7 +344,8 @@ def image_issues(tmp_path: Path, name: str, data: bytes | None, src: str | None 
 @pytest.mark.parametrize(("name", "data", "problem", "hint"), [
     ("images/foto.png", b"GIF89a" + b"\0" * 20, f"{NOT_A_PNG}: its content is GIF", EXPORT_AGAIN),
     ("images/foto.png", b"\xff\xd8\xff\xe0" + b"\0" * 20, f"{NOT_A_PNG}: its content is JPEG", EXPORT_AGAIN),
-    ("images/foto.png", b"Das ist Text, kein Bild.", f"{NOT_A_PNG}: its content is no known image format", EXPORT_AGAIN),
+    ("images/foto.png", b"Das ist Text, kein Bild.", f"{NOT_A_PNG}: its content is no known image format",
+     EXPORT_AGAIN),
     ("images/foto.png", b"", f"{NOT_A_PNG}: the file is empty", EXPORT_AGAIN),
     ("images/foto.png", b"RIFF\x10\0\0\0WEBPVP8 " + b"\0" * 8, f"{NOT_A_PNG}: its content is WebP", NO_WEBP),
     ("images/foto.png", b'<svg xmlns="http://www.w3.org/2000/svg"/>', f"{NOT_A_PNG}: its content is SVG", NO_WEBP),
