@@ -47,7 +47,8 @@ def headline_lines(page) -> list[str]:
 
 
 def shown(lines: list[str]) -> str:
-    """ "Indus- / triestandortes" where a line ends at a soft hyphen, "Indu| / strie" where it ends mid-word without one."""
+    """ "Indus- / triestandortes" where a line ends at a soft hyphen, "Indu| / strie" where it ends mid-word
+    without one."""
     texts = []
     for line, following in zip(lines, [*lines[1:], ""]):
         text = line.replace(SOFT_HYPHEN, "")

@@ -81,7 +81,8 @@ def test_a_template_with_mj_style_inline_is_refused_with_the_fix():
     source = ('<mjml><mj-head><mj-style inline="inline">.box p { color: #ff0000; }</mj-style></mj-head><mj-body>'
               '<mj-section><mj-column><mj-text css-class="box"><p>Rot</p></mj-text></mj-column></mj-section>'
               "</mj-body></mjml>")
-    with pytest.raises(RenderError, match=r"custom\.mjml\.j2: <mj-style inline=\"inline\"> is not supported .* `styled`"):
+    with pytest.raises(RenderError,
+                       match=r"custom\.mjml\.j2: <mj-style inline=\"inline\"> is not supported .* `styled`"):
         compile_mjml(source, "custom.mjml.j2")
 
 
