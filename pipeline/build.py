@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 REPORTS_DIR = "reports"
 # Below this many reports to render, forking and warming a pool costs more than it saves (PERF-BASELINE §6).
 POOL_MIN_REPORTS = 32
+CROP_STORE = Path(".newsroom") / "cache" / "crops"  # the hero's crops by content (render/crops.py)
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def render_report(report: Report, settings: Settings, project: Project,
     from pipeline import outputs, render
 
     _fresh_templates(inputs.templates_sha256)
-    rendition = render.render(report, settings, project.template_dir, project.content_dir, site_url=inputs.site_url)
+    rendition = render.render(report, settings, project.template_dir, project.content_dir, site_url=inputs.site_url,
+                              crop_store=project.root / CROP_STORE)
     files = outputs.report_files(rendition, report, settings)
     print_ = outputs.Fingerprint(report.source_sha256, inputs.settings_sha256, inputs.templates_sha256)
     logger.info("rendered %s (%s bytes of email HTML)", report.slug, len(rendition.email_html))

@@ -36,6 +36,7 @@ class Image:
     alt: str
     credit: str | None = None
     caption: str | None = None
+    focus: tuple[float, float] | None = None  # the focal point [x, y] as fractions of width and height
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,10 @@ IMAGE = Obj(Image, (
       description="Alt text read out to blind readers and shown when images are blocked."),
     F("credit", max_len=200, hint="the photo credit as it must be printed, e.g. © Name"),
     F("caption", max_len=300),
+    F("focus", "point", hint="write the focal point as [x, y], fractions of the width and height from the top left "
+                            "corner, e.g. [0.5, 0.3] for the middle, a third from the top",
+      description="The part of the picture that must stay in the 16:9, 4:3 and 1:1 crops made for search "
+                  "engines and social media; default [0.5, 0.5], the centre."),
 ))
 EVENT = Obj(Event, (
     F("date", "date", required=True, hint="write the date as YYYY-MM-DD, e.g. 2021-11-29"),

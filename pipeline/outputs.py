@@ -77,6 +77,7 @@ def report_files(rendition, report, settings) -> dict[str, bytes]:
     }
     for name, source in sorted(rendition.assets.items()):
         files[name] = Path(source).read_bytes()
+    files.update(rendition.images)  # made by the renderer: the hero's crops
     return files
 
 

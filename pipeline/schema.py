@@ -26,6 +26,7 @@ KIND_WORDS = {
     "email": "an e-mail address", "url": "a web address (https://…)", "color": "a colour like #1a2b3c",
     "image": "an image path or https:// address", "enum": "one of the listed values",
     "texts": "a text, or one text per language (de: …, en: …)",
+    "point": "two numbers from 0 to 1, [x, y]",
 }
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -38,7 +39,7 @@ class F:
     """One field: its name, kind, and the rules and help text for it."""
 
     name: str
-    kind: str = "str"  # str text int bool date datetime email url color image enum list obj map texts
+    kind: str = "str"  # str text int bool date datetime email url color image enum list obj map texts point
     required: bool = False
     default: Any = None
     hint: str = ""  # how to fill it in, shown with every problem
@@ -139,6 +140,8 @@ class Checker:
     def value(self, f: F, raw: Any, path: tuple) -> Any:
         if f.kind == "texts":
             return self.texts(f, raw, path)
+        if f.kind == "point":
+            return self.point(f, raw, path)
         if f.kind == "obj":
             return self.obj(f.obj, raw, path)
         if f.kind == "map":
@@ -190,6 +193,24 @@ class Checker:
             self.problem(path, "has no text", "write the text, or one per language: " +
                          ", ".join(f"{c}: …" for c in f.choices))
         return Texts(tuple(sorted(found)), field, where) if found else None
+
+    def point(self, f: F, raw: Any, path: tuple) -> tuple[float, float] | None:
+        """Two numbers from 0 to 1, [x, y]: a place in a picture as fractions of its width and height."""
+        if not isinstance(raw, list):
+            self.problem(path, f"expected {KIND_WORDS['point']}, found {_describe(raw)}", f.hint)
+            return None
+        if len(raw) != 2:
+            self.problem(path, f"has {len(raw)} number{'' if len(raw) == 1 else 's'}, two are needed: [x, y]", f.hint)
+            return None
+        values = []
+        for i, (axis, value) in enumerate(zip("xy", raw)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.problem(path + (i,), f"{axis} is {_describe(value)}, not a number", f.hint)
+            elif not 0 <= value <= 1:  # NaN fails this too
+                self.problem(path + (i,), f"{axis} is {value}, outside 0 to 1", f.hint)
+            else:
+                values.append(float(value))
+        return (values[0], values[1]) if len(values) == 2 else None
 
     def scalar(self, f: F, raw: Any, path: tuple) -> Any:
         kind = f.kind
@@ -311,6 +332,8 @@ def _field_schema(f: F) -> dict:
         one = _field_schema(dataclasses.replace(f, kind="str", description="", hint="", default=None))
         base = {"anyOf": [one, {"type": "object", "properties": {language: one for language in f.choices},
                                 "additionalProperties": False, "minProperties": 1}]}
+    elif f.kind == "point":
+        base = {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1}, "minItems": 2, "maxItems": 2}
     elif f.kind == "enum":
         base = {"enum": list(f.choices)}
     elif f.kind == "bool":

@@ -46,15 +46,19 @@ class Rendition:
     press_url: str
     published: str = ""  # the publication instant, ISO 8601 with offset (embargo.published_at)
     assets: dict[str, str] = field(default_factory=dict)
+    images: dict[str, bytes] = field(default_factory=dict)  # pictures made here (the hero's crops), by output name
 
 
-def render(report, settings, template_dir: Path, content_dir: Path, *, site_url: str | None = None) -> Rendition:
-    """Render every output of one validated report. `site_url` overrides the public address (preview)."""
+def render(report, settings, template_dir: Path, content_dir: Path, *, site_url: str | None = None,
+           crop_store: Path | None = None) -> Rendition:
+    """Render every output of one validated report. `site_url` overrides the public address (preview);
+    `crop_store` is the folder that keeps the hero's crops across processes (`crops.py`), None for none."""
     from pipeline.render import email as email_stage
     from pipeline.render.environment import make_environment
 
     env = make_environment(str(template_dir))
-    ctx, assets = _context(report, settings, content_dir, (site_url or settings.site_url).rstrip("/"))
+    ctx, assets, images = _context(report, settings, content_dir, (site_url or settings.site_url).rstrip("/"),
+                                   None if crop_store is None else str(crop_store))
     email_mjml = env.get_template("email/newsletter.mjml.j2").render(ctx)
     email_html = email_stage.compile_mjml(email_mjml, "email/newsletter.mjml.j2")
     email_text = _tidy(env.get_template("text/newsletter.txt.j2").render(ctx))
@@ -78,10 +82,12 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
         press_url=ctx["press_url"],
         published=ctx["published_iso"],
         assets=assets,
+        images=images,
     )
 
 
-def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, dict[str, str]]:
+def _context(report, settings, content_dir: Path, site_url: str,
+             crop_store: str | None = None) -> tuple[dict, dict[str, str], dict[str, bytes]]:
     from pipeline.render import markdown, press as press_meta
 
     lang = report.language or settings.language
@@ -99,9 +105,16 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
         return f"{site_url}/{report.slug}/{name}"
 
     hero = None
+    images: dict[str, bytes] = {}
     if report.hero:
         hero = {"url": image_url(report.hero.src), "alt": report.hero.alt, "credit": report.hero.credit,
-                "caption": report.hero.caption}
+                "caption": report.hero.caption, "crops": []}
+        if not report.hero.src.startswith("https://"):  # a local picture: cut for search engines and social media
+            name = posixpath.normpath(report.hero.src)
+            for crop in _cut(report, assets[name], name, crop_store).crops:
+                images[crop.name] = crop.data
+                hero["crops"].append({"url": f"{site_url}/{report.slug}/{crop.name}", "width": crop.width,
+                                      "height": crop.height})
     logo = None
     if settings.brand.logo:
         logo = {"url": image_url(settings.brand.logo.src), "alt": settings.brand.logo.alt,
@@ -153,7 +166,20 @@ def _context(report, settings, content_dir: Path, site_url: str) -> tuple[dict, 
     }
     ctx["json_ld"] = press_meta.script_json(press_meta.json_ld(ctx))
     ctx["open_graph"] = press_meta.open_graph(ctx)
-    return ctx, assets
+    return ctx, assets, images
+
+
+def _cut(report, source: str, name: str, store: str | None):
+    """The hero's crops (`crops.make`); a file that passed `check` but does not decode is a content error."""
+    from pipeline.errors import ContentError, Issue, Location
+    from pipeline.render import crops
+
+    try:
+        return crops.make(source, name, report.hero.focus, store)
+    except crops.Unreadable as err:
+        raise ContentError([Issue(Location(report.source_path), "hero.src",
+                                  f"the picture '{report.hero.src}' cannot be decoded ({err})",
+                                  "export it again as JPEG or PNG from an image editor")]) from err
 
 
 @functools.lru_cache(maxsize=8)

@@ -2,7 +2,9 @@
 
 Both are built as plain data from the render context, so tests can compare whole values; the page
 template only prints them. `datePublished` is the publication instant: the embargo lift (P4), else the
-report's `press.published`, else the start of the release day (`embargo.published_at`).
+report's `press.published`, else the start of the release day (`embargo.published_at`). `image` lists
+the hero's 16:9, 4:3 and 1:1 crops, as Google's article guidance asks, when the hero is a local picture
+large enough for them; else the hero (or the logo) alone. Open Graph shows the 16:9 crop.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def json_ld(ctx: dict) -> dict:
         "url": ctx["press_url"],
         "headline": ctx["headline"],
         "description": ctx["preheader"],
-        "image": [ctx["share_image"]["url"]] if ctx["share_image"] else [],
+        "image": [crop["url"] for crop in _crops(ctx)] or ([ctx["share_image"]["url"]] if ctx["share_image"] else []),
         "datePublished": ctx["published_iso"],
         "dateModified": ctx["published_iso"],
         "dateline": ctx["dateline_city"],
@@ -63,7 +65,11 @@ def open_graph(ctx: dict) -> list[tuple[str, str]]:
     settings = ctx["settings"]
     image = ctx["share_image"]
     tags = [("og:title", ctx["headline"]), ("og:type", "article")]
-    if image:
+    crops = _crops(ctx)
+    if crops:  # the 16:9 crop: cut at the editor's focal point, and its size lets the first share show it
+        tags += [("og:image", crops[0]["url"]), ("og:image:width", str(crops[0]["width"])),
+                 ("og:image:height", str(crops[0]["height"])), ("og:image:alt", image["alt"])]
+    elif image:
         tags.append(("og:image", image["url"]))
         tags.append(("og:image:alt", image["alt"]))
     tags += [
@@ -78,3 +84,8 @@ def open_graph(ctx: dict) -> list[tuple[str, str]]:
         tags.append(("og:locale:alternate", i18n.LOCALES[ctx["translation"]["lang"]][1]))
     tags += [("article:tag", tag) for tag in ctx["report"].tags]
     return tags
+
+
+def _crops(ctx: dict) -> list[dict]:
+    """The hero's 16:9, 4:3 and 1:1 crops (`render/crops.py`), or none (no hero, a remote or too small one)."""
+    return ctx["hero"]["crops"] if ctx["hero"] else []

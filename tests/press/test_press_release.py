@@ -121,7 +121,8 @@ def test_json_ld_is_a_complete_news_article(renditions):
                                "in der Metropolregion",
         "description": "Industrie 2030 steht für Zukunftsfähigkeit, Nachhaltigkeit, Digitalisierung und "
                        "Klimafreundlichkeit – so die Vision aus Berlin-Brandenburg.",
-        "image": [f"{SITE}/{SEED}/images/2021-11-29-regionalveranstaltung.png"],
+        "image": [f"{SITE}/{SEED}/images/2021-11-29-regionalveranstaltung@{ratio}.png"
+                  for ratio in ("16x9", "4x3", "1x1")],
         "datePublished": "2026-12-01T10:00:00+01:00",  # the lift time, not the build time (P1, P4)
         "dateModified": "2026-12-01T10:00:00+01:00",
         "dateline": "Berlin",

@@ -68,4 +68,4 @@ def test_a_publication_time_that_names_no_single_instant_is_refused_with_its_pla
     with pytest.raises(ContentError) as info:
         load_reports(Project(root))
     [issue] = info.value.issues
-    assert str(issue).startswith(f"content/reports/{SEED}.yaml:84:14: {problem}"), str(issue)
+    assert str(issue).startswith(f"content/reports/{SEED}.yaml:85:14: {problem}"), str(issue)

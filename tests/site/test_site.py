@@ -58,6 +58,7 @@ def test_at_the_lift_the_release_is_everywhere(after):
     site = files(after / "site")
     assert sorted(site) == sorted([
         f"{SEED}/images/2021-11-29-regionalveranstaltung.png", f"{SEED}/images/logo.png", f"{SEED}/index.html",
+        *(f"{SEED}/images/2021-11-29-regionalveranstaltung@{ratio}.png" for ratio in ("16x9", "4x3", "1x1")),
         "404.html", f"{ENGLISH}/images/logo.png", f"{ENGLISH}/index.html", "feed.xml", "index.html",
         f"presse/{SEED}/{SEED}.pdf", f"presse/{SEED}/index.html",
         f"presse/{ENGLISH}/{ENGLISH}.pdf", f"presse/{ENGLISH}/index.html", "robots.txt", "sitemap.xml"])

@@ -28,7 +28,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 SEED = PROJECT / "content" / "reports" / "2021-11-29-industriestandort-berlin-brandenburg.yaml"
 # Dataclass fields the pipeline fills in itself; they must never be accepted from YAML.
 INTERNAL = {model.Report: {"slug", "source_path", "source_sha256"}, config.Settings: {"path"}}
-SCALAR_TYPES = {"date": dt.date, "datetime": dt.datetime, "int": int, "bool": bool}
+SCALAR_TYPES = {"date": dt.date, "datetime": dt.datetime, "int": int, "bool": bool, "point": tuple[float, float]}
 
 
 def plain(path: Path) -> object:
