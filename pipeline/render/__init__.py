@@ -111,7 +111,7 @@ def _context(report, settings, content_dir: Path, site_url: str,
                 "caption": report.hero.caption, "crops": []}
         if not report.hero.src.startswith("https://"):  # a local picture: cut for search engines and social media
             name = posixpath.normpath(report.hero.src)
-            for crop in _cut(report, assets[name], name, crop_store).crops:
+            for crop in _cut(report, assets[name], name, crop_store, content_dir).crops:
                 images[crop.name] = crop.data
                 hero["crops"].append({"url": f"{site_url}/{report.slug}/{crop.name}", "width": crop.width,
                                       "height": crop.height})
@@ -169,15 +169,22 @@ def _context(report, settings, content_dir: Path, site_url: str,
     return ctx, assets, images
 
 
-def _cut(report, source: str, name: str, store: str | None):
-    """The hero's crops (`crops.make`); a file that passed `check` but does not decode is a content error."""
+def _cut(report, source: str, name: str, store: str | None, content_dir: Path):
+    """The hero's crops (`crops.make`); a file that passed `check` but does not decode is a content error,
+    located by reading the report's YAML again (only then)."""
+    from pipeline.content import load_content
     from pipeline.errors import ContentError, Issue, Location
     from pipeline.render import crops
 
     try:
         return crops.make(source, name, report.hero.focus, store)
     except crops.Unreadable as err:
-        raise ContentError([Issue(Location(report.source_path), "hero.src",
+        where = Location(report.source_path)
+        try:  # the display path is relative to the project, the folder that holds content/
+            where = load_content(content_dir.parent / report.source_path, report.source_path).where(("hero", "src"))
+        except ContentError:
+            pass
+        raise ContentError([Issue(where, "hero.src",
                                   f"the picture '{report.hero.src}' cannot be decoded ({err})",
                                   "export it again as JPEG or PNG from an image editor")]) from err
 

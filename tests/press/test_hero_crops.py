@@ -207,5 +207,5 @@ def test_a_hero_that_does_not_decode_is_a_content_error_not_an_internal_one(tmp_
     (tmp_project / "content" / HERO).write_bytes(picture.getvalue()[:2000])  # a PNG cut short: the magic is right
     result = newsroom(tmp_project, "build")
     assert result.returncode == 1, result.stderr
-    assert f"content/reports/{SEED}.yaml: hero.src: the picture '{HERO}' cannot be decoded (" in result.stderr
+    assert f"content/reports/{SEED}.yaml:16:8: hero.src: the picture '{HERO}' cannot be decoded (" in result.stderr
     assert "export it again as JPEG or PNG" in result.stderr and "Traceback" not in result.stderr
