@@ -6,8 +6,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 # WeasyPrint (press PDFs) needs Pango and HarfBuzz' subsetter; the PDF fonts are DejaVu's.
 PDF_PACKAGES    := fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-# The full test suite adds Chromium (browser checks), pdftoppm (PDF page 1 as PNG) and openssl.
-SYSTEM_PACKAGES := chromium poppler-utils openssl $(PDF_PACKAGES)
+# The full test suite adds Chromium (browser checks), pdftoppm (PDF page 1 as PNG), openssl
+# and SpamAssassin (`newsroom lint`'s spam score).
+SYSTEM_PACKAGES := chromium poppler-utils openssl spamassassin $(PDF_PACKAGES)
 # Python packages come from hashed locks generated from pyproject.toml (`make lock`):
 #   core = check, build, preview, lint, send (`make demo`); pdf = core + WeasyPrint (`make setup-build`);
 #   dev = pdf + Playwright/axe + the test tools (`make setup`, CI).

@@ -205,7 +205,8 @@ def lint(state: _State, paths: tuple[Path, ...], strict: bool, show_info: bool) 
         from pipeline.lint.document import discover
 
         reports += len(slugs or discover(out_dir))
-        findings += run_lint(out_dir, slugs, imprint=_imprint(state), node_modules=_node_modules(state))
+        findings += run_lint(out_dir, slugs, imprint=_imprint(state), node_modules=_node_modules(state),
+                             spam_score=True)
     if not reports:
         raise PipelineError("no built reports to check — run `newsroom build` first, or name out/<slug>/")
     _gate(findings, reports, strict, show_info)

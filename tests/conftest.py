@@ -31,6 +31,7 @@ TIERS: dict[str, tuple[str, ...]] = {
     "preview/test_browser_overlay.py": ("browser", "slow"),
     "perf/test_bench.py": ("node", "slow"),
     "lint/test_cli.py": ("node",),
+    "lint/test_spamassassin.py": ("node", "slow"),  # newsroom lint: mjml, and SpamAssassin (~2 s a run)
     "render/test_headers.py": ("node",),  # Node's mailparser reads the messages back
     "test_workflows.py": ("node",),
 }

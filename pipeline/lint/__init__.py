@@ -26,6 +26,7 @@ from pipeline.lint.rules import (
     preheader,
     safety,
     size,
+    spamassassin,
 )
 
 __all__ = ["RULES", "Finding", "Severity", "failed", "lint", "summary", "to_json"]
@@ -45,12 +46,13 @@ RULES: tuple[Rule, ...] = (
 
 
 def lint(out_dir: Path, slugs: Sequence[str] | None = None, *, imprint: object | None = None,
-         validate_mjml: bool = True, node_modules: Path | None = None) -> list[Finding]:
+         validate_mjml: bool = True, node_modules: Path | None = None, spam_score: bool = False) -> list[Finding]:
     """Run every rule on the built reports in `out_dir` (all of them, or only `slugs`); sorted findings.
 
     `imprint` (a `config.Imprint`) lets D5 check each required imprint value; without it D5 checks shape only.
     `validate_mjml=False` skips E3 (it needs Node and takes about a second); `node_modules` is where its
-    npm `mjml` is (`pipeline.nodetools`).
+    npm `mjml` is (`pipeline.nodetools`). `spam_score=True` adds SpamAssassin's score of each message
+    (info only, about 2 s; `newsroom lint` asks for it, a build does not).
     """
     built = document.load_all(Path(out_dir), slugs, imprint=imprint)
     findings: list[Finding] = []
@@ -60,6 +62,8 @@ def lint(out_dir: Path, slugs: Sequence[str] | None = None, *, imprint: object |
             findings.extend(rule(report))
     if validate_mjml:
         findings.extend(mjml.check_all(built, node_modules))
+    if spam_score:
+        findings.extend(spamassassin.check_all(built))
     return sorted(findings)
 
 
