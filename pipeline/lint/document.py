@@ -134,14 +134,18 @@ def body_text(tree: lxml.html.HtmlElement | None) -> str:
 
 
 def preheader_element(tree: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | None:
-    """The hidden preview-text div MJML puts first in the body (`display:none`), or None."""
+    """The hidden preview-text div that comes before any visible text of the body, or None.
+
+    MJML's <mj-preview> writes it as the body's first child; our template (_preheader.mjml.j2) as the
+    first child of the article wrapper.
+    """
     if tree is None:
         return None
     body = tree.find("body")
-    for el in (body if body is not None else tree).iter("div"):
-        if hidden_by_inline_style(el):
+    for el in (body if body is not None else tree).iter(etree.Element):
+        if el.tag == "div" and hidden_by_inline_style(el):
             return el
-        if text_of(el):
+        if el.tag not in ("style", "script") and (el.text or "").strip():
             return None  # visible content came first: there is no preheader div
     return None
 

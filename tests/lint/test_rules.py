@@ -21,6 +21,7 @@ BAD_CASES = [
     ("E11", Severity.ERROR, "email.html", "E11-skipped-level.html"),
     ("E13", Severity.ERROR, "email.html", "E13-vague-link-text.html"),
     ("E15", Severity.ERROR, "email.html", "E15-short-preheader.html"),
+    ("E15", Severity.WARNING, "email.html", "E15-white-preheader.html"),  # MJML's mj-preview: white text
     ("E19", Severity.ERROR, "email.html", "E19-script.html"),
     ("E19", Severity.ERROR, "email.html", "E19-http-link.html"),
     ("E19", Severity.ERROR, "email.html", "E19-relative-link.html"),
@@ -111,3 +112,14 @@ def test_strict_turns_warnings_into_failure(bad, make_report):
     findings = lint(folder.parent, validate_mjml=False)
     assert not failed(findings) and failed(findings, strict=True)
     assert summary(findings, 1).startswith("lint: 1 report(s) checked, 0 error(s), 1 warning(s)")
+
+
+def test_e15_warns_when_gmail_mobile_webmail_would_show_the_preheader(make_report):
+    folder = make_report()
+    html = (folder / "email.html").read_text(encoding="utf-8")
+    gmail_mobile = "max-height:0;max-width:0;opacity:0;overflow:hidden;"
+    assert gmail_mobile in html
+    (folder / "email.html").write_text(html.replace(gmail_mobile, "opacity:0;"), encoding="utf-8")
+    [finding] = failing(lint(folder.parent, validate_mjml=False))
+    assert (finding.rule, finding.severity) == ("E15", Severity.WARNING)
+    assert "Gmail's mobile webmail (which ignores display:none) shows it" in finding.message

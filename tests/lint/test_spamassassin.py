@@ -72,3 +72,18 @@ def test_lint_without_spamassassin_says_how_to_install_it_and_passes(make_report
     assert spam == ["spamassassin: SPAM: (info) SpamAssassin is not installed, so the built messages got no spam "
                     "score — install Debian's package: `apt-get install spamassassin` (`make setup` does)"]
 
+
+def test_the_seed_newsletter_scores_at_most_one_point(tmp_project, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    out = tmp_path / "out"
+    report = tmp_project / "content" / "reports" / f"{SEED}.yaml"
+    built = newsroom("build", str(report), "--out", str(out), cwd=tmp_project, home=home)
+    assert built.returncode == 0, built.stdout + built.stderr
+    result = newsroom("lint", "--info", str(out / SEED), cwd=tmp_project, home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith(f"{out / SEED / 'email.eml'}: SPAM:"))
+    match = SCORE_LINE.search(line)
+    assert match, line
+    assert float(match["score"]) <= 1.0, line
+    assert not {"HTML_FONT_LOW_CONTRAST", "MISSING_DATE", "MISSING_MID"} & set(rules_of(match["rules"])), line
