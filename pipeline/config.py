@@ -88,14 +88,6 @@ class Target:
 
 
 @dataclass(frozen=True)
-class Limits:
-    """Budgets checked at build and before sending (E1)."""
-
-    html_warn_bytes: int = 90_000
-    html_max_bytes: int = 102_000
-
-
-@dataclass(frozen=True)
 class Settings:
     """Publication-level settings shared by every report.
 
@@ -118,7 +110,6 @@ class Settings:
     footer_note: str | Texts | None = None
     press_note: str | Texts | None = None
     targets: dict = field(default_factory=dict)
-    limits: Limits = Limits()
     path: str = ""
 
     def in_language(self, language: str) -> Settings:
@@ -264,9 +255,6 @@ SETTINGS = Obj(Settings, (
         F("list", required=True, hint="the list id at the provider", header=list_id_problem),
         F("base_url", "url", hint="the provider's API address, e.g. https://listmonk.example.org/api"),
         F("press_list", hint="the list id for the press channel (journalists)", header=list_id_problem),
-    ))),
-    F("limits", "obj", default=Limits(), obj=Obj(Limits, (
-        F("html_warn_bytes", "int", default=90_000), F("html_max_bytes", "int", default=102_000),
     ))),
 ), title="Publication settings of the Newsroom pipeline (content/newsroom.yaml)")
 
