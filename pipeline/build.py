@@ -14,13 +14,14 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.config import SETTINGS_FILE, Settings, language_issues, load_settings
 from pipeline.content import load_content, parse_yaml
-from pipeline.errors import ContentError, Issue, Location
+from pipeline.errors import ContentError, Issue, Location, OutputError
 from pipeline.model import Report, check_translations, validate
 
 if TYPE_CHECKING:  # imported when a build starts: `newsroom check` does not need it
@@ -143,6 +144,7 @@ class BuildStats:
     written: int = 0  # report folders written (the others were already in out/ with the same revision)
     pdfs: int = 0  # press PDFs made (with `pdf`; the others came from the cache or stayed in out/)
     workers: int = 1
+    public: int = 0  # reports on the archive site (out/site), those of a partial build's other folders too
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per step of build()
 
     @contextlib.contextmanager
@@ -157,7 +159,7 @@ class BuildStats:
 def build(project: Project, paths: list[Path] | None = None, out_dir: Path | None = None,
           site_url: str | None = None, now: dt.datetime | None = None, *, use_cache: bool = True,
           pdf: bool = False, pdf_on_request: bool = False, stats: BuildStats | None = None) -> list[dict]:
-    """Validate, render and write every report; returns the manifests written.
+    """Validate, render and write every report (or those in `paths`); returns their manifests.
 
     1. load and validate settings; fingerprint settings, templates and generator (the cache key's shared part);
     2. each report: take it from the cache if nothing it depends on changed, else load, validate and render it
@@ -199,12 +201,14 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
             raise ContentError(issues)
         built = [(r.manifest, outputs.FolderFiles((job.staging if r.staged else target) / r.slug, r.manifest["files"]))
                  for r in results]
+        if paths is not None:  # a partial build: every other report in out/ stays, and stays on the site
+            built += _other_reports(target, {r.slug for r in results})
         with stats.step("site"):
-            site_files = _site(job, built, now or dt.datetime.now(dt.timezone.utc), site_url, target)
+            site_files = _site(job, built, now or dt.datetime.now(dt.timezone.utc), site_url, target, stats)
         with stats.step("write"):
             if site_files is not None:
                 job.cache.remember_site(target, None)  # until the new site is in place
-            manifests = outputs.write_outputs(built, target, project.template_dir, staging=job.staging,
+            outputs.write_outputs(built, target, project.template_dir, staging=job.staging,
                                               staged=frozenset(r.slug for r in results if r.staged),
                                               pdf_on_request=pdf_on_request,
                                               site=None if site_files is None else site_files[:2])
@@ -217,7 +221,21 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
     job.cache.prune()
     logger.info("built %d report(s): %d rendered, %d folder(s) written, %d worker(s)",
                 stats.reports, stats.rendered, stats.written, stats.workers)
-    return manifests
+    return [r.manifest for r in results]
+
+
+def _other_reports(target: Path, named: set[str]) -> list[tuple[dict, Mapping[str, bytes]]]:
+    """(manifest, files) of every report folder in out/ that a partial build does not name."""
+    from pipeline import outputs
+
+    found = []
+    for slug in sorted(set(outputs.report_folders(target)) - named):
+        try:
+            manifest = outputs.read_manifest(target, slug)
+        except OutputError:
+            continue  # not a report folder of ours (no readable manifest): a full build removes it
+        found.append((manifest, outputs.FolderFiles(target / slug, manifest["files"])))
+    return found
 
 
 def _settings_or_none(project: Project) -> Settings | None:
@@ -227,7 +245,7 @@ def _settings_or_none(project: Project) -> Settings | None:
         return None
 
 
-def _site(job: _Job, built, now: dt.datetime, site_url: str | None, target: Path):
+def _site(job: _Job, built, now: dt.datetime, site_url: str | None, target: Path, stats: BuildStats):
     """(files, every path, stamp) of the archive site at `now`, or None when out/site is already that.
 
     Unchanged site: nothing is made or read. Otherwise only the pages of reports whose revision changed
@@ -236,6 +254,7 @@ def _site(job: _Job, built, now: dt.datetime, site_url: str | None, target: Path
     from pipeline import site
 
     state = site.published_state([manifest for manifest, _ in built], now)
+    stats.public = len(state)
     key = site.fingerprint(state, job.inputs.digest, now)
     stamp = job.cache.site_stamp(target)
     if stamp is not None and stamp.get("key") == key:

@@ -143,7 +143,7 @@ def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url
     click.echo(summary.format(count=len(manifests), rendered=stats.rendered, pdfs=stats.pdfs, written=stats.written,
                               unchanged=len(manifests) - stats.written, seconds=sum(stats.seconds.values())))
     public = [manifest for manifest in manifests if is_published(manifest, now)]
-    click.echo(_("site: {count} report(s) public in {path}").format(count=len(public), path=target / "site"))
+    click.echo(_("site: {count} report(s) public in {path}").format(count=stats.public, path=target / "site"))
     missing = sum("press.pdf" not in manifest["files"] for manifest in public)
     if missing:
         click.echo(_("site: {count} press release(s) without PDF; `newsroom build --pdf` makes them "

@@ -153,3 +153,22 @@ def test_a_site_kept_up_to_date_in_place_equals_one_made_afresh(project, tmp_pat
     fresh = tmp_path / "fresh"
     assert folders == {p.relative_to(fresh) for p in (fresh / "site").rglob("*") if p.is_dir()}
     assert "2024-01-02-kopie-1" not in {p.name for p in (project.out_dir / "site").iterdir()}
+
+
+def test_a_partial_build_keeps_every_other_report_and_its_site_pages(project):
+    """`newsroom build PATH`: only the named report is built; the others stay in out/ and on out/site."""
+    run(project)
+    before = tree(project.out_dir)
+    source = project.content_dir / "reports" / f"{SEED}.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("Industrie 2030", "Industrie 2031", 1),
+                      encoding="utf-8")
+    manifests, stats = run(project, paths=[source])
+    assert [m["slug"] for m in manifests] == [SEED] and stats.public == 6
+    after = tree(project.out_dir)
+    assert {name for name in after if not name.startswith((f"{SEED}/", "site/", "index.html"))} == {
+        name for name in before if not name.startswith((f"{SEED}/", "site/", "index.html"))}
+    assert "site/presse/2024-01-01-kopie-0/index.html" in after
+    assert "2024-01-01-kopie-0" in after["index.html"].decode()
+    assert "Industrie 2031" in after[f"site/presse/{SEED}/index.html"].decode()
+    _, fresh = run(project)  # the full build that follows finds everything in place
+    assert (fresh.rendered, fresh.written) == (0, 0)
