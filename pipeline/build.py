@@ -157,7 +157,7 @@ class BuildStats:
 
 
 def build(project: Project, paths: list[Path] | None = None, out_dir: Path | None = None,
-          site_url: str | None = None, now: dt.datetime | None = None, *, use_cache: bool = True,
+          site_url: str | None = None, now: dt.datetime | None = None, *, use_cache: bool = True, fresh: bool = False,
           pdf: bool = False, pdf_on_request: bool = False, stats: BuildStats | None = None) -> list[dict]:
     """Validate, render and write every report (or those in `paths`); returns their manifests.
 
@@ -172,6 +172,9 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
     press page as PDF (about 200 ms each, cached like the rest): the archive site links them, so the
     Pages workflow asks for them; a preview or a check of a pull request need not wait for them.
     `pdf_on_request` tells the index that a server makes PDFs when asked (`newsroom preview`).
+    `fresh` (`build --no-cache`) trusts neither the cache nor out/: every report is rendered again, its
+    cache entry replaced, and every file of out/ written anew. `use_cache=False` is the same without
+    writing the cache (tests that build the repository's own content).
     """
     from pipeline import cache, outputs
 
@@ -186,8 +189,8 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
         inputs = cache.Inputs(outputs.sha256_bytes((project.content_dir / SETTINGS_FILE).read_bytes()),
                               cache.templates_fingerprint(project.template_dir), site_url)
         target = (out_dir or project.out_dir).resolve()
-        store = cache.Cache(project.root / cache.CACHE_DIR, enabled=use_cache)
-        job = _Job(project, settings, inputs, store, outputs.open_staging(target), target, store.build_log(target), pdf)
+        store = cache.Cache(project.root / cache.CACHE_DIR, enabled=use_cache, read=not fresh)
+        job = _Job(project, settings, inputs, store, outputs.open_staging(target), target, pdf, fresh or not use_cache)
     try:
         with stats.step("reports"):
             results = _run_all(job, files, stats)
@@ -210,14 +213,13 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
                 job.cache.remember_site(target, None)  # until the new site is in place
             outputs.write_outputs(built, target, project.template_dir, staging=job.staging,
                                               staged=frozenset(r.slug for r in results if r.staged),
-                                              pdf_on_request=pdf_on_request,
+                                              pdf_on_request=pdf_on_request, replace_site=job.fresh,
                                               site=None if site_files is None else site_files[:2])
     except BaseException:
         shutil.rmtree(job.staging, ignore_errors=True)
         raise
     if site_files is not None:
         job.cache.remember_site(target, site_files[2])
-    _log(job, results)
     job.cache.prune()
     logger.info("built %d report(s): %d rendered, %d folder(s) written, %d worker(s)",
                 stats.reports, stats.rendered, stats.written, stats.workers)
@@ -256,7 +258,7 @@ def _site(job: _Job, built, now: dt.datetime, site_url: str | None, target: Path
     state = site.published_state([manifest for manifest, _ in built], now)
     stats.public = len(state)
     key = site.fingerprint(state, job.inputs.digest, now)
-    stamp = job.cache.site_stamp(target)
+    stamp = None if job.fresh else job.cache.site_stamp(target)
     if stamp is not None and stamp.get("key") == key:
         return None
     same_inputs = stamp is not None and stamp.get("inputs") == job.inputs.digest.hex()
@@ -281,8 +283,8 @@ class _Job:
     cache: cache.Cache
     staging: Path
     target: Path  # the output folder
-    log: dict[str, dict]  # what the last build wrote there, by slug (`_log`)
     pdf: bool = False  # make press.pdf too
+    fresh: bool = False  # trust neither the cache nor out/: render everything, write every file again
 
 
 @dataclass
@@ -299,8 +301,6 @@ class _Result:
     rendered: bool = False
     pdf_made: bool = False  # its press PDF was made in this build, not taken from the cache
     key: str = ""
-    assets: list[list] | None = None  # [source, size, mtime_ns] of the content files it read; None: unknown
-    logged: bool = False  # taken from the build log: nothing was read but the source
 
 
 _JOB: _Job | None = None  # set before forking: workers read it instead of receiving it with every task
@@ -312,12 +312,7 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
     from pipeline import outputs
 
     slug = Path(display).stem
-    logged = job.log.get(slug)
-    if logged is not None and logged.get("key") == key and _still_in_place(job, slug, logged):
-        job.cache.used.add(key)
-        return _Result(slug, logged["manifest"], translation=logged.get("translation"), key=key,
-                       assets=logged["assets"], logged=True)
-    have = outputs.existing_in(os.path.join(job.target, slug))
+    have = None if job.fresh else outputs.existing_in(os.path.join(job.target, slug))
     entry = job.cache.lookup(key)
     files = report = None
     if entry is not None:
@@ -335,7 +330,7 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
         except ContentError as err:
             return _Result(slug, issues=err.issues)
         manifest, files, assets = render_report(report, job.settings, job.project, job.inputs)
-        stored = job.cache.store(key, report, manifest, files, assets)
+        job.cache.store(key, report, manifest, files, assets)
     staged = have is None or not have.serves(manifest, job.pdf)
     pdf_made = False
     if staged:
@@ -347,53 +342,9 @@ def _unit(job: _Job, display: str, raw: bytes, key: str) -> _Result:
         manifest = outputs.with_pdf_entry(manifest, have.pdf)
     if entry is not None:
         return _Result(slug, manifest, pickled=entry.pickled_report, translation=entry.translation, staged=staged,
-                       pdf_made=pdf_made, key=key, assets=entry.assets)
+                       pdf_made=pdf_made, key=key)
     return _Result(slug, manifest, report, translation=getattr(report, "translation", None), staged=staged,
-                   rendered=True, pdf_made=pdf_made, key=key, assets=stored)
-
-
-def _still_in_place(job: _Job, slug: str, logged: dict) -> bool:
-    """True if out/<slug> is the very folder the last build wrote for this key, and its images are unchanged.
-
-    The folder is checked by inode and modification time, as make and ninja trust their logs: a folder
-    is only ever replaced whole, by a rename, so a rewritten one has another inode.
-    """
-    from pipeline.cache import assets_unchanged
-    from pipeline.outputs import PDF
-
-    try:
-        stat = os.stat(os.path.join(job.target, slug))
-    except OSError:
-        return False
-    if [stat.st_ino, stat.st_mtime_ns] != logged.get("folder"):
-        return False
-    if job.pdf and PDF not in logged["manifest"]["files"]:
-        return False
-    return assets_unchanged(logged["assets"])
-
-
-
-def _log(job: _Job, results: list[_Result]) -> None:
-    """Record what this build left in out/, so the next one can tell an unchanged report by its source alone.
-
-    Like ninja's .ninja_log: per report the cache key, the manifest, the images it read (by stat) and
-    the folder's identity. A no-op build reads this one file instead of a cache entry and a manifest
-    per report. Written only when something changed.
-    """
-    if all(r.logged for r in results) and len(results) == len(job.log):
-        return
-    log = {}
-    for r in results:
-        if r.logged:
-            log[r.slug] = job.log[r.slug]
-        elif r.assets is not None:
-            try:
-                stat = os.stat(os.path.join(job.target, r.slug))
-            except OSError:
-                continue
-            log[r.slug] = {"key": r.key, "manifest": r.manifest, "translation": r.translation, "assets": r.assets,
-                           "folder": [stat.st_ino, stat.st_mtime_ns]}
-    job.cache.save_build_log(job.target, log)
+                   rendered=True, pdf_made=pdf_made, key=key)
 
 
 def _pdf(job: _Job, key: str, manifest: dict, files: dict[str, bytes]) -> tuple[bytes, bool]:

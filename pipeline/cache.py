@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 CACHE_DIR = Path(".newsroom") / "cache"
 FORMAT = b"newsroom-cache/1\n"
 KEEP_AT_LEAST = 256  # entries kept besides those the last build used, so switching branches back stays fast
-KEEP_OUTPUT_FOLDERS = 8  # build logs and site stamps kept, the most recently written first
+KEEP_OUTPUT_FOLDERS = 8  # site stamps kept, the most recently written first
 
 
 @dataclass(frozen=True)
@@ -117,12 +117,17 @@ class Entry:
 
 
 class Cache:
-    """Entries under `root` (normally <project>/.newsroom/cache); `enabled=False` makes every lookup a miss."""
+    """Entries under `root` (normally <project>/.newsroom/cache).
 
-    def __init__(self, root: Path, enabled: bool = True):
+    `enabled=False`: nothing is read or written. `read=False` (`build --no-cache`): every lookup is a
+    miss, and what is rendered replaces the entries.
+    """
+
+    def __init__(self, root: Path, enabled: bool = True, read: bool = True):
         self.root = Path(root)
         self._reports = str(self.root / "reports")
         self.enabled = enabled
+        self.reading = enabled and read
         self.used: set[str] = set()
         self.stored = 0
 
@@ -132,7 +137,7 @@ class Cache:
 
     def has(self, key: str) -> bool:
         """True if an entry file exists for `key` (cheap: no read, no check)."""
-        return self.enabled and os.path.isfile(self._path(key))
+        return self.reading and os.path.isfile(self._path(key))
 
     def drop(self, key: str) -> None:
         """Remove the entry for `key` (its files turned out unreadable)."""
@@ -141,7 +146,7 @@ class Cache:
 
     def lookup(self, key: str) -> Entry | None:
         """The entry for `key` if present, readable, and every content file it read is unchanged; else None."""
-        if not self.enabled:
+        if not self.reading:
             return None
         path = self._path(key)
         try:
@@ -207,11 +212,11 @@ class Cache:
 
     def has_pdf(self, key: str) -> bool:
         """True if the press PDF of the report with this key is cached (a stat, no read)."""
-        return self.enabled and os.path.isfile(self._pdf_path(key))
+        return self.reading and os.path.isfile(self._pdf_path(key))
 
     def lookup_pdf(self, key: str) -> bytes | None:
         """The cached press PDF of the report with this key; it depends on nothing the key leaves out."""
-        if not self.enabled:
+        if not self.reading:
             return None
         try:
             with open(self._pdf_path(key), "rb") as handle:
@@ -247,24 +252,6 @@ class Cache:
             logger.warning("cache: cannot write %s (%s); continuing without it", path, err)
             return False
         return True
-
-    def build_log(self, out_dir: Path) -> dict[str, dict]:
-        """What the last build wrote into out_dir, by slug (see `build._Logged`); {} if unknown."""
-        if not self.enabled:
-            return {}
-        try:
-            with open(self._log_path(out_dir), "rb") as handle:
-                log = json.loads(handle.read())
-        except (OSError, ValueError):
-            return {}
-        return log if isinstance(log, dict) else {}
-
-    def save_build_log(self, out_dir: Path, log: dict[str, dict]) -> None:
-        if self.enabled:
-            self._write(self._log_path(out_dir), json.dumps(log, ensure_ascii=False).encode())
-
-    def _log_path(self, out_dir: Path) -> Path:
-        return self.root / "builds" / hashlib.sha256(str(out_dir).encode()).hexdigest()[:24]
 
     def site_stamp(self, out_dir: Path) -> dict | None:
         """What the last build recorded about out_dir/site, if that folder is still the one it wrote."""
@@ -313,10 +300,10 @@ class Cache:
         unused.sort(reverse=True)
         for _, path in unused[keep_at_least:]:
             _remove(Path(path))
-        for kind in ("builds", "site"):  # per output folder; a preview's temp folder leaves one behind
-            stamps = sorted(((item.stat().st_mtime_ns, item.path) for item in _scan(self.root / kind)), reverse=True)
-            for _, path in stamps[KEEP_OUTPUT_FOLDERS:]:
-                _remove(path)
+        # a site stamp per output folder: a preview's temp folder leaves one behind
+        stamps = sorted(((item.stat().st_mtime_ns, item.path) for item in _scan(self.root / "site")), reverse=True)
+        for _, path in stamps[KEEP_OUTPUT_FOLDERS:]:
+            _remove(path)
         return max(0, len(unused) - keep_at_least)
 
 

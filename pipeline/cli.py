@@ -114,9 +114,11 @@ def check(state: _State, paths: tuple[Path, ...]) -> None:
 @click.option("--strict", is_flag=True, help="Then run `newsroom lint --strict` on what was built (CI).")
 @click.option("--pdf", is_flag=True, help="Also make each press release as PDF (about 0.2 s each, cached; "
               "the archive site links them, so publish with it).")
+@click.option("--no-cache", "no_cache", is_flag=True, help="Trust neither the cache nor out/: render every "
+              "report again and rewrite every file (when in doubt, or after editing out/ by hand).")
 @click.pass_obj
 def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url: str | None, now,
-          strict: bool, pdf: bool) -> None:
+          strict: bool, pdf: bool, no_cache: bool) -> None:
     """Render every report into out/<slug>/ and the public archive site into out/site/."""
     import datetime as dt
 
@@ -130,7 +132,8 @@ def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url
         require("pdf", "newsroom build --pdf")  # before any work, not after the reports are rendered
     now = now or dt.datetime.now(dt.timezone.utc)
     stats = BuildStats()
-    manifests = build_reports(state.project, list(paths) or None, out_dir, site_url, now=now, pdf=pdf, stats=stats)
+    manifests = build_reports(state.project, list(paths) or None, out_dir, site_url, now=now, pdf=pdf, stats=stats,
+                              fresh=no_cache)
     target = out_dir or state.project.out_dir
     if len(manifests) <= LIST_REPORTS_UP_TO:
         for manifest in manifests:

@@ -173,3 +173,33 @@ def test_preview_serves_on_loopback_and_rebuilds(tmp_project):
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_a_build_repairs_an_edited_or_deleted_output_file_and_send_accepts_it_again(tmp_path):
+    from publish_support import built_project, run_cli
+
+    project = built_project(tmp_path / "project")
+    folder = project / "out" / SEED
+    original = (folder / "email.html").read_bytes()
+    (folder / "email.html").write_bytes(original.replace(b"</body>", b"<p>edited by hand</p></body>"))
+    refused = run_cli(project, "send", SEED, "--target", "production", "--dry-run")
+    assert refused.returncode == 1 and "changed since `newsroom build`" in refused.stderr
+    (folder / "press.txt").unlink()
+    built = run_cli(project, "build", f"content/reports/{SEED}.yaml")
+    assert built.returncode == 0, built.stderr
+    assert (folder / "email.html").read_bytes() == original and (folder / "press.txt").is_file()
+    accepted = run_cli(project, "send", SEED, "--target", "production", "--dry-run")
+    assert accepted.returncode == 0, accepted.stderr
+
+
+def test_build_no_cache_renders_everything_and_rewrites_out(tmp_project):
+    assert run(tmp_project, "build").returncode == 0
+    index = tmp_project / "out" / "index.html"
+    before = {p: p.stat().st_ino for p in (tmp_project / "out").rglob("*") if p.is_file()}
+    (tmp_project / "out" / "site" / "index.html").write_text("edited by hand")
+    again = run(tmp_project, "build", "--no-cache")
+    assert again.returncode == 0, again.stderr
+    assert re.search(r"3 report\(s\): 3 rendered, 0 unchanged", again.stdout), again.stdout
+    after = {p: p.stat().st_ino for p in (tmp_project / "out").rglob("*") if p.is_file()}
+    assert set(after) == set(before) and not set(after.items()) & set(before.items())
+    assert index.is_file() and "edited by hand" not in (tmp_project / "out" / "site" / "index.html").read_text()

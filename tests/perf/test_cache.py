@@ -141,19 +141,15 @@ def test_prune_keeps_what_the_last_build_used(project):
     assert {p.name for p in folder.rglob("*") if p.is_file()} == now - used
 
 
-def test_a_noop_build_reads_only_the_sources_and_the_build_log(project, monkeypatch):
+def test_a_noop_build_renders_and_writes_nothing_and_keeps_every_inode(project):
     run(project)
-    log = next((project.root / cache.CACHE_DIR / "builds").iterdir())
-    written = log.stat().st_mtime_ns
-    lookups = []
-    real = cache.Cache.lookup
-    monkeypatch.setattr(cache.Cache, "lookup", lambda self, key: lookups.append(key) or real(self, key))
+    inodes = {p: p.stat().st_ino for p in project.out_dir.rglob("*")}
     _, stats = run(project)
-    assert (stats.rendered, stats.written, lookups) == (0, 0, [])
-    assert log.stat().st_mtime_ns == written  # nothing changed, nothing logged
+    assert (stats.rendered, stats.written) == (0, 0)
+    assert {p: p.stat().st_ino for p in project.out_dir.rglob("*")} == inodes
 
 
-def test_the_build_log_is_not_trusted_for_a_replaced_folder_or_a_changed_image(project):
+def test_a_removed_folder_comes_back_from_the_cache_and_a_changed_image_renders_again(project):
     run(project)
     shutil.rmtree(project.out_dir / SEED)  # gone: back from the cache, not rendered
     _, stats = run(project)
@@ -165,10 +161,26 @@ def test_the_build_log_is_not_trusted_for_a_replaced_folder_or_a_changed_image(p
     assert (project.out_dir / SEED / "images" / "logo.png").read_bytes() == image.read_bytes()
 
 
-def test_prune_keeps_the_build_logs_of_the_latest_output_folders(project, tmp_path):
+@pytest.mark.parametrize("damage", ["edit", "delete", "manifest"])
+def test_a_hand_edited_or_deleted_output_file_is_written_again(project, damage):
+    run(project)
+    folder = project.out_dir / SEED
+    expected = tree(folder)
+    if damage == "edit":
+        (folder / "press.txt").write_bytes(expected["press.txt"].replace(b"Berlin", b"Bonn!!"))  # same size
+    elif damage == "delete":
+        (folder / "images" / "logo.png").unlink()
+    else:
+        (folder / "manifest.json").write_text(expected["manifest.json"].decode().replace('"ready"', '"draft"'))
+    _, stats = run(project)
+    assert (stats.rendered, stats.written) == (0, 1)
+    assert tree(folder) == expected
+
+
+def test_prune_keeps_the_site_stamps_of_the_latest_output_folders(project, tmp_path):
     for i in range(cache.KEEP_OUTPUT_FOLDERS + 3):  # e.g. a preview's temp folder each session
         run(project, tmp_path / f"out-{i}")
         path = project.template_dir / "text" / "press.txt.j2"  # so the next build stores, and prunes
         path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    logs = list((project.root / cache.CACHE_DIR / "builds").iterdir())
-    assert len(logs) == cache.KEEP_OUTPUT_FOLDERS
+    stamps = list((project.root / cache.CACHE_DIR / "site").iterdir())
+    assert len(stamps) == cache.KEEP_OUTPUT_FOLDERS
