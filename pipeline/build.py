@@ -23,6 +23,7 @@ from pipeline.config import SETTINGS_FILE, Settings, language_issues, load_setti
 from pipeline.content import load_content, parse_yaml
 from pipeline.errors import ContentError, Issue, Location, OutputError
 from pipeline.model import Report, check_translations, validate
+from pipeline.site import RESERVED_SLUGS
 
 if TYPE_CHECKING:  # imported when a build starts: `newsroom check` does not need it
     from pipeline import cache
@@ -100,6 +101,10 @@ def load_reports(project: Project, paths: list[Path] | None = None) -> tuple[Set
             issues.extend(err.issues)
     seen: dict[str, str] = {}
     for report in reports:
+        if report.slug in RESERVED_SLUGS:
+            issues.append(Issue(Location(report.source_path), "", f"the file name '{report.slug}' is one the build "
+                                "uses for its own output", f"rename the file, e.g. to '{report.slug}-report.yaml' "
+                                f"(reserved: {', '.join(sorted(RESERVED_SLUGS))})"))
         if report.slug in seen:
             issues.append(Issue(Location(report.source_path, 1, 1), "", f"the slug '{report.slug}' is also used by "
                                 f"{seen[report.slug]}", "rename one of the files"))
@@ -184,7 +189,7 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
         settings = _settings_or_none(project)
         slugs = [path.stem for path in files]
         named = paths is not None and not all(path.is_file() for path in files)  # discovered files exist
-        if settings is None or named or len(set(slugs)) < len(slugs):
+        if settings is None or named or len(set(slugs)) < len(slugs) or RESERVED_SLUGS.intersection(slugs):
             load_reports(project, paths)  # raises with every problem of settings and reports together
         inputs = cache.Inputs(outputs.sha256_bytes((project.content_dir / SETTINGS_FILE).read_bytes()),
                               cache.templates_fingerprint(project.template_dir), site_url)

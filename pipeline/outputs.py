@@ -19,10 +19,10 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.cache import templates_fingerprint
 from pipeline.errors import OutputError
+from pipeline.site import SITE
 
 MANIFEST = "manifest.json"
 PDF = "press.pdf"
-SITE = "site"
 TEXT_FILES = ("email.html", "email.txt", "email.mjml", "email.eml", "press.html", "press.txt",
               "press-email.html", "press-email.txt", "press.eml")
 # Files made from other files of the same folder by a tool whose bytes depend on the machine (fonts,

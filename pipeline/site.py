@@ -26,6 +26,10 @@ from pipeline import __version__
 from pipeline.embargo import embargo_of, is_public, published_at
 
 SITE = "site"
+# Every name the build uses beside the report folders, at the top of out/ (index.html, site/) and of
+# out/site/ (pages, presse/, feed, sitemap…), plus the folder a report's images go in. A report's
+# slug (its file name) becomes a folder in both places, so none of these can be a slug (`build.check`).
+RESERVED_SLUGS = frozenset({SITE, "index", "presse", "images", "404", "feed", "sitemap", "robots", "manifest"})
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 

@@ -203,3 +203,21 @@ def test_build_no_cache_renders_everything_and_rewrites_out(tmp_project):
     after = {p: p.stat().st_ino for p in (tmp_project / "out").rglob("*") if p.is_file()}
     assert set(after) == set(before) and not set(after.items()) & set(before.items())
     assert index.is_file() and "edited by hand" not in (tmp_project / "out" / "site" / "index.html").read_text()
+
+
+def test_a_report_named_like_the_builds_own_output_is_refused_with_the_fix(tmp_project):
+    from pipeline.site import RESERVED_SLUGS
+
+    assert {"site", "index", "presse", "images", "404", "feed", "sitemap", "robots"} <= RESERVED_SLUGS
+    assert run(tmp_project, "build").returncode == 0
+    archive = (tmp_project / "out" / "site" / "index.html").read_bytes()
+    seed = (tmp_project / "content" / "reports" / f"{SEED}.yaml").read_text(encoding="utf-8")
+    for name in ("site", "presse"):
+        (tmp_project / "content" / "reports" / f"{name}.yaml").write_text(seed, encoding="utf-8")
+    for command in ("check", "build"):
+        result = run(tmp_project, command)
+        assert result.returncode == 1, result.stderr
+        assert "content/reports/site.yaml: the file name 'site' is one the build uses for its own output — " \
+               "rename the file, e.g. to 'site-report.yaml'" in result.stderr
+        assert "content/reports/presse.yaml: the file name 'presse'" in result.stderr
+    assert (tmp_project / "out" / "site" / "index.html").read_bytes() == archive
