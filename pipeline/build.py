@@ -163,7 +163,8 @@ class BuildStats:
 
 def build(project: Project, paths: list[Path] | None = None, out_dir: Path | None = None,
           site_url: str | None = None, now: dt.datetime | None = None, *, use_cache: bool = True, fresh: bool = False,
-          pdf: bool = False, pdf_on_request: bool = False, stats: BuildStats | None = None) -> list[dict]:
+          pdf: bool = False, pdf_on_request: bool = False, stats: BuildStats | None = None,
+          workers: int | None = None) -> list[dict]:
     """Validate, render and write every report (or those in `paths`); returns their manifests.
 
     1. load and validate settings; fingerprint settings, templates and generator (the cache key's shared part);
@@ -179,7 +180,8 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
     `pdf_on_request` tells the index that a server makes PDFs when asked (`newsroom preview`).
     `fresh` (`build --no-cache`) trusts neither the cache nor out/: every report is rendered again, its
     cache entry replaced, and every file of out/ written anew. `use_cache=False` is the same without
-    writing the cache (tests that build the repository's own content).
+    writing the cache (tests that build the repository's own content). `workers`: processes that render
+    (default: one per CPU when at least POOL_MIN_REPORTS reports need rendering, else this one).
     """
     from pipeline import cache, outputs
 
@@ -195,40 +197,46 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
                               cache.templates_fingerprint(project.template_dir), site_url)
         target = (out_dir or project.out_dir).resolve()
         store = cache.Cache(project.root / cache.CACHE_DIR, enabled=use_cache, read=not fresh)
+    with outputs.exclusive(target):  # one build at a time per output folder; it cleans what a killed one left
         job = _Job(project, settings, inputs, store, outputs.open_staging(target), target, pdf, fresh or not use_cache)
-    try:
-        with stats.step("reports"):
-            results = _run_all(job, files, stats)
-            issues = [issue for result in results for issue in result.issues]
-            issues += check_translations(_linked_reports(job, results), settings.language,
-                                         set(slugs) if paths is None else {path.stem for path in discover(project)})
-            # every report's language, cached ones too (from its manifest): the settings lack no text for it
-            issues += language_issues(settings, [(r.manifest["language"], r.manifest["source"])
-                                                 for r in results if r.manifest is not None])
-        if issues:
-            raise ContentError(issues)
-        built = [(r.manifest, outputs.FolderFiles((job.staging if r.staged else target) / r.slug, r.manifest["files"]))
-                 for r in results]
-        if paths is not None:  # a partial build: every other report in out/ stays, and stays on the site
-            built += _other_reports(target, {r.slug for r in results})
-        with stats.step("site"):
-            site_files = _site(job, built, now or dt.datetime.now(dt.timezone.utc), site_url, target, stats)
-        with stats.step("write"):
-            if site_files is not None:
-                job.cache.remember_site(target, None)  # until the new site is in place
-            outputs.write_outputs(built, target, project.template_dir, staging=job.staging,
-                                              staged=frozenset(r.slug for r in results if r.staged),
-                                              pdf_on_request=pdf_on_request, replace_site=job.fresh,
-                                              site=None if site_files is None else site_files[:2])
-    except BaseException:
-        shutil.rmtree(job.staging, ignore_errors=True)
-        raise
-    if site_files is not None:
-        job.cache.remember_site(target, site_files[2])
+        try:
+            with stats.step("reports"):
+                results = _run_all(job, files, stats, workers)
+                issues = [issue for result in results for issue in result.issues]
+                issues += check_translations(_linked_reports(job, results), settings.language,
+                                             set(slugs) if paths is None else {path.stem for path in discover(project)})
+                # every report's language, cached ones too (from its manifest): the settings lack no text for it
+                issues += language_issues(settings, [(r.manifest["language"], r.manifest["source"])
+                                                     for r in results if r.manifest is not None])
+            if issues:
+                raise ContentError(issues)
+            built = [(r.manifest, outputs.FolderFiles((job.staging if r.staged else target) / r.slug,
+                                                      r.manifest["files"])) for r in results]
+            if paths is not None:  # a partial build: every other report in out/ stays, and stays on the site
+                built += _other_reports(target, {r.slug for r in results})
+            with stats.step("site"):
+                site_files = _site(job, built, now or clock(), site_url, target, stats)
+            with stats.step("write"):
+                if site_files is not None:
+                    job.cache.remember_site(target, None)  # until the new site is in place
+                outputs.write_outputs(built, target, project.template_dir, staging=job.staging,
+                                      staged=frozenset(r.slug for r in results if r.staged),
+                                      pdf_on_request=pdf_on_request, replace_site=job.fresh,
+                                      site=None if site_files is None else site_files[:2])
+        except BaseException:
+            shutil.rmtree(job.staging, ignore_errors=True)
+            raise
+        if site_files is not None:
+            job.cache.remember_site(target, site_files[2])
     job.cache.prune()
     logger.info("built %d report(s): %d rendered, %d folder(s) written, %d worker(s)",
                 stats.reports, stats.rendered, stats.written, stats.workers)
     return [r.manifest for r in results]
+
+
+def clock() -> dt.datetime:
+    """The one place the build reads the real clock; `build(now=…)` and `--now` pass their own instant."""
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def _other_reports(target: Path, named: set[str]) -> list[tuple[dict, Mapping[str, bytes]]]:
@@ -394,7 +402,7 @@ def _pool_unit(display: str, raw: bytes, key: str) -> _Result:
     return _unit(_JOB, display, raw, key)
 
 
-def _run_all(job: _Job, files: list[Path], stats: BuildStats) -> list[_Result]:
+def _run_all(job: _Job, files: list[Path], stats: BuildStats, workers: int | None) -> list[_Result]:
     """Every report's result, in file order; a process pool renders when enough reports are not cached."""
     global _JOB
 
@@ -407,14 +415,17 @@ def _run_all(job: _Job, files: list[Path], stats: BuildStats) -> list[_Result]:
         display = shown(path)
         items.append((display, raw, report_key(job.inputs, display, raw)))
     work = [item for item in items if not job.cache.has(item[2]) or job.pdf and not job.cache.has_pdf(item[2])]
-    workers = min(_cpus(), len(work) // (POOL_MIN_REPORTS // 2)) if len(work) >= POOL_MIN_REPORTS else 1
+    if workers is None:
+        workers = min(_cpus(), len(work) // (POOL_MIN_REPORTS // 2)) if len(work) >= POOL_MIN_REPORTS else 1
+    workers = max(1, min(workers, len(work)))
     if workers > 1:
         import multiprocessing
 
         _warm(job)
         _JOB = job
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_die_with_parent,
+                                                          initargs=(os.getpid(),)) as pool:
                 chunk = max(1, min(16, len(work) // (workers * 8)))
                 made = pool.starmap(_pool_unit, work, chunksize=chunk)
                 done = dict(zip((item[2] for item in work), made, strict=True))
@@ -452,6 +463,19 @@ class _Displays:
                 self.folders[parent] = None
         prefix = self.folders[parent]
         return str(path) if prefix is None else (prefix + path.name).removeprefix("." + os.sep)
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a pool worker: be killed when the build process dies, even by SIGKILL (Linux; elsewhere a no-op)."""
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # it died before prctl: nobody would kill us
+            os._exit(1)
 
 
 def _cpus() -> int:

@@ -120,9 +120,7 @@ def check(state: _State, paths: tuple[Path, ...]) -> None:
 def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url: str | None, now,
           strict: bool, pdf: bool, no_cache: bool) -> None:
     """Render every report into out/<slug>/ and the public archive site into out/site/."""
-    import datetime as dt
-
-    from pipeline.build import BuildStats
+    from pipeline.build import BuildStats, clock
     from pipeline.build import build as build_reports
     from pipeline.site import is_published
 
@@ -130,7 +128,7 @@ def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url
         from pipeline.extras import require
 
         require("pdf", "newsroom build --pdf")  # before any work, not after the reports are rendered
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock()
     stats = BuildStats()
     manifests = build_reports(state.project, list(paths) or None, out_dir, site_url, now=now, pdf=pdf, stats=stats,
                               fresh=no_cache)

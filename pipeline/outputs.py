@@ -7,8 +7,11 @@ failed build leaves the previous out/ intact, and readers never see a half-writt
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -20,6 +23,8 @@ from pipeline import __version__
 from pipeline.cache import templates_fingerprint
 from pipeline.errors import OutputError
 from pipeline.site import SITE
+
+logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 PDF = "press.pdf"
@@ -158,11 +163,10 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
             for name, data in _checked(site[0]).items():
                 _place(staging / name, data)
         _commit(staging, out_dir, keep)
-    except BaseException:
+        if in_place:  # temp files go in the (now empty) staging folder: never a *.tmp-* inside out/site
+            _sync(out_dir, _checked(site[0]), site[1], moved=(str(staging), str(out_dir)), temp_dir=staging)
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if in_place:
-        _sync(out_dir, _checked(site[0]), site[1], moved=(str(staging), str(out_dir)))
     return manifests
 
 
@@ -173,6 +177,34 @@ def report_folders(out_dir: Path) -> list[str]:
                 and not entry.name.startswith(".") and entry.name != SITE]
     except FileNotFoundError:
         return []
+
+
+@contextlib.contextmanager
+def exclusive(out_dir: Path):
+    """Hold the output folder's lock (`.<name>.lock` beside it) for one build; a second build waits.
+
+    The lock is an fcntl lock: the system releases it when its holder exits, killed or not. Once
+    holding it, the staging and retired folders a killed build left beside out_dir are removed.
+    """
+    import fcntl
+
+    lock = out_dir.parent / f".{out_dir.name}.lock"
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock, "a+b")  # held until the end of the build
+    except OSError as err:
+        raise OutputError(f"{lock}: cannot create the build's lock file ({err.strerror}) — "
+                          "check permissions or choose another folder with --out") from err
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.warning("%s: another build is writing this folder; waiting for it to finish", out_dir)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        for leftover in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.[to][ml][pd]-*"):
+            if leftover.name.startswith((f".{out_dir.name}.tmp-", f".{out_dir.name}.old-")):
+                shutil.rmtree(leftover, ignore_errors=True)
+        yield
 
 
 def open_staging(out_dir: Path) -> Path:
@@ -295,7 +327,7 @@ def _place(target: Path, data: bytes, origin: str | None = None) -> None:
     target.write_bytes(data)
 
 
-def _sync(out_dir: Path, files: dict[str, bytes], paths: set[str], moved: tuple[str, str]) -> None:
+def _sync(out_dir: Path, files: dict[str, bytes], paths: set[str], moved: tuple[str, str], temp_dir: Path) -> None:
     """Bring out_dir/site to `files` (changed ones) and `paths` (all that belong), file by file.
 
     Each changed file is made under a temp name and renamed over the old one, so no file is ever half
@@ -310,7 +342,7 @@ def _sync(out_dir: Path, files: dict[str, bytes], paths: set[str], moved: tuple[
             origin = moved[1] + origin[len(moved[0]):]
         if name in present and _equal(path, data, origin):
             continue
-        temp = Path(f"{path}.tmp-{os.getpid()}")
+        temp = temp_dir / "sync.tmp"
         _place(temp, data, origin)
         os.replace(temp, path)
     folders = set()
@@ -365,7 +397,6 @@ def _commit(staging: Path, out_dir: Path, keep: set[str]) -> None:
     staged = sorted(os.listdir(staging))
     stale = sorted(set(os.listdir(out_dir)) - set(staged) - keep)
     if not staged and not stale:
-        os.rmdir(staging)
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
     done: list[tuple[Path, Path]] = []
@@ -384,7 +415,6 @@ def _commit(staging: Path, out_dir: Path, keep: set[str]) -> None:
             os.rename(target, source)
         shutil.rmtree(retired, ignore_errors=True)
         raise
-    os.rmdir(staging)
     shutil.rmtree(retired, ignore_errors=True)
 
 

@@ -110,7 +110,7 @@ def test_failed_build_keeps_the_previous_output(tmp_project):
     assert result.returncode == 70
     assert "internal error" in result.stderr
     assert (tmp_project / "out" / SEED / "manifest.json").read_text() == before
-    assert [p.name for p in tmp_project.iterdir() if p.name.startswith(".out")] == []
+    assert [p.name for p in tmp_project.iterdir() if p.name.startswith(".out")] == [".out.lock"]
 
 
 def test_content_error_writes_nothing(tmp_project):

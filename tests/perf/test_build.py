@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -97,7 +100,7 @@ def test_a_failed_commit_puts_everything_back(project, monkeypatch):
         run(project)
     monkeypatch.setattr(outputs.os, "rename", real_rename)
     assert tree(project.out_dir) == before
-    assert not [p for p in project.root.iterdir() if p.name.startswith((".out.", ".out-"))]
+    assert not [p for p in project.root.iterdir() if p.name.startswith((".out.tmp-", ".out.old-"))]
 
 
 def test_help_imports_no_heavy_module():
@@ -172,3 +175,74 @@ def test_a_partial_build_keeps_every_other_report_and_its_site_pages(project):
     assert "Industrie 2031" in after[f"site/presse/{SEED}/index.html"].decode()
     _, fresh = run(project)  # the full build that follows finds everything in place
     assert (fresh.rendered, fresh.written) == (0, 0)
+
+
+def test_a_second_build_waits_for_the_first_and_cleans_what_a_killed_one_left(project):
+    """The lock: a build started while another holds out/ waits (and says so), then finishes normally;
+    the staging and retired folders of a killed build are removed, and nothing temporary is left."""
+    import fcntl
+
+    run(project)
+    leftovers = [project.root / ".out.tmp-killed", project.root / ".out.old-killed"]
+    for folder in leftovers:
+        (folder / "report").mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    with open(project.root / ".out.lock", "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running build holds it
+        second = subprocess.Popen([sys.executable, "-m", "pipeline", "build"], cwd=project.root, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert "another build is writing this folder; waiting for it to finish" in second.stderr.readline()
+            assert all(folder.is_dir() for folder in leftovers)  # the running build's: not touched
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+        out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err
+    assert not [p.name for p in project.root.iterdir() if p.name.startswith((".out.tmp-", ".out.old-"))]
+    assert not [p for p in project.out_dir.rglob("*") if ".tmp" in p.name]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_pool_workers_die_with_a_killed_build(project):
+    """A build killed with SIGKILL while its workers render: the workers go too (none keeps rendering)."""
+    import signal
+
+    template = project.template_dir / "email" / "newsletter.mjml.j2"
+    template.write_text("{% for i in range(10**15) %}{% endfor %}" + template.read_text(encoding="utf-8"),
+                        encoding="utf-8")  # the workers render forever: the trigger is the kill, not a delay
+    code = ("import sys\nfrom pathlib import Path\nfrom pipeline.build import Project, build\n"
+            "build(Project(Path(sys.argv[1])), use_cache=False, workers=2)\n")
+    parent = subprocess.Popen([sys.executable, "-c", code, str(project.root)])
+    workers: set[int] = set()
+    try:
+        while len(workers) < 2 and parent.poll() is None:
+            workers = _children(parent.pid)
+        assert len(workers) == 2
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 30  # a bound, not a measurement: SIGKILL arrives at once
+        while workers and time.monotonic() < deadline:  # until the system has reaped them
+            workers = {pid for pid in workers if _alive(pid)}
+        assert not workers, "pool workers outlived the killed build"
+    finally:
+        for pid in workers:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
