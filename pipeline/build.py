@@ -130,10 +130,12 @@ def render_report(report: Report, settings: Settings, project: Project,
     `assets` maps each file copied from content/ (images) to its source, so the cache can tell when it changed.
     """
     from pipeline import outputs, render
+    from pipeline.render.environment import template_errors
 
     _fresh_templates(inputs.templates_sha256)
-    rendition = render.render(report, settings, project.template_dir, project.content_dir, site_url=inputs.site_url,
-                              crop_store=project.root / CROP_STORE)
+    with template_errors(project.template_dir):
+        rendition = render.render(report, settings, project.template_dir, project.content_dir,
+                                  site_url=inputs.site_url, crop_store=project.root / CROP_STORE)
     files = outputs.report_files(rendition, report, settings)
     print_ = outputs.Fingerprint(report.source_sha256, inputs.settings_sha256, inputs.templates_sha256)
     logger.info("rendered %s (%s bytes of email HTML)", report.slug, len(rendition.email_html))
@@ -487,12 +489,13 @@ def _cpus() -> int:
 
 def _warm(job: _Job) -> None:
     """Import the renderer and compile every template once, before forking: each worker inherits them."""
-    from pipeline.render.environment import make_environment
+    from pipeline.render.environment import make_environment, template_errors
 
     _fresh_templates(job.inputs.templates_sha256)
     env = make_environment(str(job.project.template_dir))
-    for name in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
-        env.get_template(name)
+    with template_errors(job.project.template_dir):
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
+            env.get_template(name)
     if job.pdf:
         import pipeline.pdf  # noqa: F401 - WeasyPrint takes about a second to import; once, not per worker
 

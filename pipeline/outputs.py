@@ -146,25 +146,27 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
     out_dir = out_dir.resolve()
     staging = staging or open_staging(out_dir)
     try:
-        manifests = [manifest for manifest, _ in built]
-        keep = {manifest["slug"] for manifest in manifests} - staged
-        if not staged and keep == set(report_folders(out_dir)) and (out_dir / "index.html").is_file():
-            keep.add("index.html")  # same reports, same revisions, same templates: the same index
-        else:
-            from pipeline.render.environment import make_environment
+        with writing(out_dir):
+            manifests = [manifest for manifest, _ in built]
+            keep = {manifest["slug"] for manifest in manifests} - staged
+            if not staged and keep == set(report_folders(out_dir)) and (out_dir / "index.html").is_file():
+                keep.add("index.html")  # same reports, same revisions, same templates: the same index
+            else:
+                from pipeline.render.environment import make_environment, template_errors
 
-            index = make_environment(str(template_dir)).get_template("preview/index.html.j2")
-            (staging / "index.html").write_text(index.render(manifests=manifests, pdf_on_request=pdf_on_request),
-                                                encoding="utf-8")
-        in_place = site is not None and not replace_site and (out_dir / SITE).is_dir()
-        if site is None or in_place:
-            keep.add(SITE)
-        else:
-            for name, data in _checked(site[0]).items():
-                _place(staging / name, data)
-        _commit(staging, out_dir, keep)
-        if in_place:  # temp files go in the (now empty) staging folder: never a *.tmp-* inside out/site
-            _sync(out_dir, _checked(site[0]), site[1], moved=(str(staging), str(out_dir)), temp_dir=staging)
+                with template_errors(template_dir):
+                    index = make_environment(str(template_dir)).get_template("preview/index.html.j2")
+                    html = index.render(manifests=manifests, pdf_on_request=pdf_on_request)
+                (staging / "index.html").write_text(html, encoding="utf-8")
+            in_place = site is not None and not replace_site and (out_dir / SITE).is_dir()
+            if site is None or in_place:
+                keep.add(SITE)
+            else:
+                for name, data in _checked(site[0]).items():
+                    _place(staging / name, data)
+            _commit(staging, out_dir, keep)
+            if in_place:  # temp files go in the (now empty) staging folder: never a *.tmp-* inside out/site
+                _sync(out_dir, _checked(site[0]), site[1], moved=(str(staging), str(out_dir)), temp_dir=staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifests
@@ -207,6 +209,16 @@ def exclusive(out_dir: Path):
         yield
 
 
+@contextlib.contextmanager
+def writing(path: Path | str):
+    """Turn an OSError while writing (disk full, read-only folder, permissions) into an OutputError naming the file."""
+    try:
+        yield
+    except OSError as err:
+        raise OutputError(f"{err.filename or path}: cannot write ({err.strerror or err}) — free some disk space or "
+                          "check the folder's permissions, then build again; the previous out/ was kept") from err
+
+
 def open_staging(out_dir: Path) -> Path:
     """A new temp folder beside out_dir (same file system, so the final renames cannot copy)."""
     out_dir = out_dir.resolve()
@@ -221,14 +233,15 @@ def open_staging(out_dir: Path) -> Path:
 def write_report(folder: Path, manifest: dict, files: Mapping[str, bytes]) -> None:
     """One report's folder: every file, then manifest.json."""
     made = set()
-    for name, data in files.items():
-        target = folder / name
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(data)
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-                                   encoding="utf-8")
+    with writing(folder):
+        for name, data in files.items():
+            target = folder / name
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_bytes(data)
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+                                       encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -344,6 +357,7 @@ def _sync(out_dir: Path, files: dict[str, bytes], paths: set[str], moved: tuple[
             continue
         temp = temp_dir / "sync.tmp"
         _place(temp, data, origin)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         os.replace(temp, path)
     folders = set()
     for name in present - paths:

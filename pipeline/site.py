@@ -119,7 +119,7 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
     same inputs) are left out, and their files are not read; the index, feed and sitemap always come.
     """
     from pipeline.render import i18n
-    from pipeline.render.environment import make_environment
+    from pipeline.render.environment import make_environment, template_errors
 
     base = (site_url or settings.site_url).rstrip("/")
     listed = entries(built, settings.timezone, now)
@@ -137,8 +137,9 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
             "feed_url": f"{base}/feed.xml", "site_home": f"{base}/"}
     sections = [{"lang": lang, "name": i18n.language_name(lang), "entries": [e for e in listed if e.language == lang]}
                 for lang in _languages(listed, settings.language)]
-    out[f"{SITE}/index.html"] = env.get_template("site/index.html.j2").render(page, sections=sections).encode()
-    out[f"{SITE}/404.html"] = env.get_template("site/404.html.j2").render(page).encode()
+    with template_errors(template_dir):
+        out[f"{SITE}/index.html"] = env.get_template("site/index.html.j2").render(page, sections=sections).encode()
+        out[f"{SITE}/404.html"] = env.get_template("site/404.html.j2").render(page).encode()
     out[f"{SITE}/feed.xml"] = atom_feed(listed, settings, base, now)
     out[f"{SITE}/sitemap.xml"] = sitemap(listed, base)
     out[f"{SITE}/robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n".encode()

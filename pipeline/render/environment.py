@@ -6,6 +6,7 @@ every HTML-bearing template (`.mjml.j2`, `.html.j2`) is escaped, `.txt.j2` is no
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -26,6 +27,59 @@ def autoescape_for(name: str | None) -> bool:
     if name is None:
         return True  # templates from strings: escape, to be safe
     return name.endswith(HTML_SUFFIXES)
+
+
+@contextlib.contextmanager
+def template_errors(template_dir: Path | str):
+    """Turn a template mistake into a RenderError naming the template file and line, and the fix.
+
+    A misspelt name (`{{ report.titel }}`), a syntax error (an unclosed `{% if %}`) or a missing
+    template or template folder is the user's mistake, never an internal error.
+    """
+    from pipeline.errors import RenderError
+
+    folder = Path(template_dir)
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as err:
+        where = _shown(folder, err.filename or err.name or "?") + (f":{err.lineno}" if err.lineno else "")
+        raise RenderError(f"{where}: template syntax error: {err.message} — fix the tag on that line "
+                          "(every {% if %} and {% for %} needs its {% endif %} / {% endfor %})") from None
+    except jinja2.TemplateNotFound as err:
+        if not folder.is_dir():
+            raise RenderError(f"{_shown(folder, str(folder))}: no such template folder — a project needs "
+                              "templates/ beside content/ (copy it from the sample project)") from None
+        raise RenderError(f"{_shown(folder, str(folder / err.name))}: template not found — restore the file, "
+                          "or correct the name that includes it") from None
+    except jinja2.UndefinedError as err:
+        where = _template_line(folder, err.__traceback__) or _shown(folder, str(folder))
+        raise RenderError(f"{where}: {err.message} — check the spelling against the report and settings "
+                          "fields (schema/report.schema.json)") from None
+    except jinja2.TemplateError as err:
+        where = _template_line(folder, err.__traceback__) or _shown(folder, str(folder))
+        raise RenderError(f"{where}: {err} — fix the template") from None
+
+
+def _template_line(folder: Path, tb) -> str | None:
+    """'templates/x.j2:12' of the innermost frame of the traceback that runs a template of `folder`."""
+    root = str(folder.resolve())
+    found = None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith(root + os.sep) or name.startswith(str(folder) + os.sep):
+            found = f"{_shown(folder, name)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+def _shown(folder: Path, path: str) -> str:
+    """A template path as the user sees it: from the template folder's name on (templates/email/x.j2)."""
+    for base in (folder, folder.resolve()):
+        try:
+            return str(Path(folder.name) / Path(path).relative_to(base))
+        except ValueError:
+            continue
+    return path
 
 
 @functools.lru_cache(maxsize=8)
@@ -62,7 +116,17 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:  # a read-only home: compile every time
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder), pattern=f"newsroom-jinja{jinja2.__version__}-%s.cache")
+    return _BytecodeCache(str(folder), pattern=f"newsroom-jinja{jinja2.__version__}-%s.cache")
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache, except that a full or read-only disk costs time, never the build."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 def styled(html: str, styles: dict[str, str]) -> Markup:

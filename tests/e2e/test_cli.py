@@ -107,8 +107,8 @@ def test_failed_build_keeps_the_previous_output(tmp_project):
     template.write_text(template.read_text().replace("{{ report.title | hyphenate(lang) }}",
                                                      "{{ report.no_such_field }}"))
     result = run(tmp_project, "build")
-    assert result.returncode == 70
-    assert "internal error" in result.stderr
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"templates/email/newsletter.mjml.j2:\d+: .*'no_such_field' — check the spelling", result.stderr)
     assert (tmp_project / "out" / SEED / "manifest.json").read_text() == before
     assert [p.name for p in tmp_project.iterdir() if p.name.startswith(".out")] == [".out.lock"]
 
@@ -221,3 +221,55 @@ def test_a_report_named_like_the_builds_own_output_is_refused_with_the_fix(tmp_p
                "rename the file, e.g. to 'site-report.yaml'" in result.stderr
         assert "content/reports/presse.yaml: the file name 'presse'" in result.stderr
     assert (tmp_project / "out" / "site" / "index.html").read_bytes() == archive
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_template_mistakes_name_the_file_and_line_and_exit_1(tmp_project):
+    assert run(tmp_project, "build").returncode == 0
+    before = _tree(tmp_project / "out")
+    template = tmp_project / "templates" / "email" / "newsletter.mjml.j2"
+    original = template.read_text()
+    lines = original.splitlines(keepends=True)
+    where = next(i for i, line in enumerate(lines) if "{{ report.title" in line)
+    cases = {
+        "misspelt": (lines[:where] + [lines[where].replace("report.title", "report.titel", 1)] + lines[where + 1:],
+                     rf"templates/email/newsletter.mjml.j2:{where + 1}: .*titel"),
+        "unclosed": (["{% if report.title %}\n"] + lines,
+                     r"templates/email/newsletter.mjml.j2:\d+: template syntax error: .*endif"),
+    }
+    for name, (text, expected) in cases.items():
+        template.write_text("".join(text))
+        result = run(tmp_project, "build")
+        assert result.returncode == 1 and re.search(expected, result.stderr), (name, result.stderr)
+        assert _tree(tmp_project / "out") == before, name
+    template.write_text(original)
+    os.rename(tmp_project / "templates", tmp_project / "moved")
+    result = run(tmp_project, "build")
+    assert result.returncode == 1 and "templates: no such template folder" in result.stderr, result.stderr
+    assert _tree(tmp_project / "out") == before
+
+
+def test_a_full_disk_is_an_output_error_naming_the_file_and_out_stays_as_it_was(tmp_project):
+    """RLIMIT_FSIZE makes every write past 20 kB fail as a full disk does (EFBIG), even for root."""
+    import resource
+    import signal
+
+    assert run(tmp_project, "build").returncode == 0
+    before = _tree(tmp_project / "out")
+    (tmp_project / "templates" / "email" / "newsletter.mjml.j2").write_text(
+        (tmp_project / "templates" / "email" / "newsletter.mjml.j2").read_text() + "\n")
+
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    result = subprocess.run([sys.executable, "-m", "pipeline", "build"], cwd=tmp_project, capture_output=True,
+                            text=True, timeout=60, env=env, preexec_fn=small_disk)
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"error: \S+: cannot write \(File too large\) — free some disk space", result.stderr)
+    assert _tree(tmp_project / "out") == before
+    assert [p.name for p in tmp_project.iterdir() if p.name.startswith(".out")] == [".out.lock"]

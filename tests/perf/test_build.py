@@ -14,6 +14,7 @@ import pytest
 
 import pipeline.build
 from perf.conftest import REPO, SEED, run, tree
+from pipeline.errors import OutputError
 
 
 def test_pool_and_sequential_builds_write_identical_bytes(project, tmp_path, monkeypatch):
@@ -96,7 +97,7 @@ def test_a_failed_commit_puts_everything_back(project, monkeypatch):
         return real_rename(src, dst)
 
     monkeypatch.setattr(outputs.os, "rename", failing_rename)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="cannot write \\(No space left on device\\)"):
         run(project)
     monkeypatch.setattr(outputs.os, "rename", real_rename)
     assert tree(project.out_dir) == before
