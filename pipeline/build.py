@@ -61,25 +61,37 @@ class Project:
             return str(path)
 
 
-def discover(project: Project, paths: list[Path] | None = None) -> list[Path]:
+def discover(project: Project, paths: list[Path] | None = None, *, warn: bool = False) -> list[Path]:
     """Report files to process: the given files or folders, or every content/reports/*.yaml.
 
-    Files whose name starts with '_' (such as _template.yaml) are skipped when scanning folders, and so
-    are Emacs' lock files (.#report.yaml, a link to nowhere while the report is being edited).
+    In a folder: every file ending in .yaml or .yml (any case), except those starting with '_' (such as
+    _template.yaml) and Emacs' lock files (.#report.yaml, a link to nowhere while the report is being
+    edited). Reports in subfolders are not read; with `warn`, each one is named in a warning.
     """
-    targets = paths or [project.content_dir / REPORTS_DIR]
     found: list[Path] = []
-    for target in targets:
-        if target.is_dir():
-            found.extend(p for p in sorted(target.glob("*.y*ml")) if not p.name.startswith(("_", ".#")))
-        elif target.name == SETTINGS_FILE:
+    for target in paths or [project.content_dir / REPORTS_DIR]:
+        if not target.is_dir():
+            if target.name != SETTINGS_FILE:
+                found.append(target)
             continue
-        else:
-            found.append(target)
+        for entry in sorted(os.scandir(target), key=lambda entry: entry.name):
+            if entry.is_dir():
+                if warn and not entry.name.startswith("."):
+                    for nested in sorted(Path(entry.path).rglob("*")):
+                        if _is_yaml(nested.name) and nested.is_file():
+                            logger.warning("%s: not built: reports in subfolders are not read — move it into %s/",
+                                           project.display(nested), project.display(target))
+            elif _is_yaml(entry.name) and not entry.name.startswith(("_", ".#")) and entry.is_file():
+                found.append(Path(entry.path))
     return found
 
 
-def load_reports(project: Project, paths: list[Path] | None = None) -> tuple[Settings, list[Report]]:
+def _is_yaml(name: str) -> bool:
+    return name.lower().endswith((".yaml", ".yml"))
+
+
+def load_reports(project: Project, paths: list[Path] | None = None, *,
+                 warn: bool = True) -> tuple[Settings, list[Report]]:
     """Settings and every report, validated; one ContentError with all issues of all files."""
     issues: list[Issue] = []
     try:
@@ -88,7 +100,7 @@ def load_reports(project: Project, paths: list[Path] | None = None) -> tuple[Set
         issues.extend(err.issues)
         settings = None
     reports: list[Report] = []
-    for path in discover(project, paths):
+    for path in discover(project, paths, warn=warn):
         shown = project.display(path)
         if not path.is_file():
             issues.append(Issue(Location(shown), "", "no such file",
@@ -189,12 +201,12 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
 
     stats = stats if stats is not None else BuildStats()
     with stats.step("settings"):
-        files = discover(project, paths)
+        files = discover(project, paths, warn=True)
         settings = _settings_or_none(project)
         slugs = [path.stem for path in files]
         named = paths is not None and not all(path.is_file() for path in files)  # discovered files exist
         if settings is None or named or len(set(slugs)) < len(slugs) or RESERVED_SLUGS.intersection(slugs):
-            load_reports(project, paths)  # raises with every problem of settings and reports together
+            load_reports(project, paths, warn=False)  # raises with every problem of settings and reports
         inputs = cache.Inputs(outputs.sha256_bytes((project.content_dir / SETTINGS_FILE).read_bytes()),
                               cache.templates_fingerprint(project.template_dir), site_url)
         target = (out_dir or project.out_dir).resolve()

@@ -238,8 +238,9 @@ def validate(source: Source, content_root: Path, timezone: str | None = None) ->
     report = checker.obj(REPORT, source.data)
     slug = Path(source.path).stem
     if not SLUG_RE.match(slug):
+        valid = slugify_german(slug) or "report"  # a name of dots alone (..yaml) slugifies to nothing
         checker.issues.append(Issue(source.where(()), "", f"the file name '{slug}' is not a valid address part",
-                                    f"rename the file to '{slugify_german(slug)}.yaml' (lowercase, a-z, 0-9 and '-')"))
+                                    f"rename the file to '{valid}.yaml' (lowercase, a-z, 0-9 and '-')"))
     if report is not None and report.hero is not None and report.hero.src:  # a missing src is reported already
         check_image(checker, report.hero.src, ("hero", "src"), content_root)
     if report is not None and report.body:

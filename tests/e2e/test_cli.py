@@ -273,3 +273,25 @@ def test_a_full_disk_is_an_output_error_naming_the_file_and_out_stays_as_it_was(
     assert re.search(r"error: \S+: cannot write \(File too large\) — free some disk space", result.stderr)
     assert _tree(tmp_project / "out") == before
     assert [p.name for p in tmp_project.iterdir() if p.name.startswith(".out")] == [".out.lock"]
+
+
+def test_every_yaml_file_is_built_or_named_and_rename_hints_are_valid_slugs(tmp_project):
+    reports = tmp_project / "content" / "reports"
+    seed = (reports / f"{SEED}.yaml").read_text(encoding="utf-8")
+    (reports / "2024-02-01-gross.YAML").write_text(seed.replace("title: Regionalveranstaltung", "title: Gross"))
+    (reports / "sub").mkdir()
+    (reports / "sub" / "2024-02-02-versteckt.yaml").write_text(seed)
+    result = run(tmp_project, "build")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_project / "out" / "2024-02-01-gross" / "email.html").is_file()
+    assert "content/reports/sub/2024-02-02-versteckt.yaml: not built: reports in subfolders are not read — " \
+           "move it into content/reports/" in result.stderr
+    (reports / "..yaml").write_text(seed)
+    (reports / "Über Uns.yml").write_text(seed)
+    result = run(tmp_project, "check")
+    assert result.returncode == 1
+    hints = re.findall(r"rename the file to '([^']*)\.yaml'", result.stderr)
+    assert sorted(hints) == ["report", "ueber-uns"], result.stderr
+    from pipeline.model import SLUG_RE
+
+    assert all(SLUG_RE.match(hint) for hint in hints)
