@@ -107,23 +107,23 @@ class Pipeline:
     """Our unit of work on one report file, with the MJML documents it compiled captured on the side."""
 
     def __init__(self, root: Path):
-        from pipeline import cache, outputs
+        from pipeline import cache
         from pipeline.build import Project
         from pipeline.config import SETTINGS_FILE, load_settings
-
-        from pipeline.build import _Displays
+        from pipeline.manifest import sha256_bytes, templates_fingerprint
+        from pipeline.pool import Displays
 
         self.project = Project(root)
-        self.display = _Displays(self.project)  # the build's own (a folder is resolved once)
+        self.display = Displays(self.project)  # the build's own (a folder is resolved once)
         self.settings = load_settings(self.project.content_dir)
-        self.inputs = cache.Inputs(outputs.sha256_bytes((self.project.content_dir / SETTINGS_FILE).read_bytes()),
-                                   cache.templates_fingerprint(self.project.template_dir))
+        self.inputs = cache.Inputs(sha256_bytes((self.project.content_dir / SETTINGS_FILE).read_bytes()),
+                                   templates_fingerprint(self.project.template_dir))
 
     def run(self, path: Path):
         """read → YAML → validate → render → files (.eml included) → manifest, as `build` does on a miss."""
-        from pipeline.build import render_report
         from pipeline.content import parse_yaml
         from pipeline.model import validate
+        from pipeline.pool import render_report
 
         raw = path.read_bytes()
         report = validate(parse_yaml(raw, self.display(path)), self.project.content_dir, self.settings.timezone)
@@ -185,12 +185,12 @@ def python_phase(pipeline: Pipeline, paths: list[Path], docs: dict[Path, list[st
 
 def pdf_phase(pipeline: Pipeline, paths: list[Path]) -> list[float]:
     """The press PDF alone (`build --pdf`, issue 4), on a few reports after one warm-up."""
-    from pipeline import outputs
+    from pipeline.render import press_pdf
 
     samples = []
     for n, path in enumerate(paths):
         manifest, files, _ = pipeline.run(path)
-        duration = timed(outputs.press_pdf, manifest, files)
+        duration = timed(press_pdf, manifest, files)
         if n:
             samples.append(duration)
     return samples

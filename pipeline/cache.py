@@ -61,15 +61,6 @@ def report_key(inputs: Inputs, display: str, raw: bytes) -> str:
     return digest.hexdigest()
 
 
-def templates_fingerprint(template_dir: Path) -> str:
-    """sha256 over every template file's name and bytes: part of each build's cache key and manifest."""
-    digest = hashlib.sha256()
-    for path in sorted(template_dir.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(template_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 @functools.lru_cache(maxsize=1)
 def generator_digest() -> str:
     """sha256 over the package version, every file of the `pipeline` package and the installed distributions.

@@ -9,125 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import __version__
-from pipeline.cache import templates_fingerprint
 from pipeline.errors import OutputError
+from pipeline.manifest import MANIFEST
 from pipeline.site import SITE
 
 logger = logging.getLogger(__name__)
-
-MANIFEST = "manifest.json"
-PDF = "press.pdf"
-TEXT_FILES = ("email.html", "email.txt", "email.mjml", "email.eml", "press.html", "press.txt",
-              "press-email.html", "press-email.txt", "press.eml")
-# Files made from other files of the same folder by a tool whose bytes depend on the machine (fonts,
-# WeasyPrint and fontTools versions). They are hashed in "files" like every file, but left out of the
-# revision, which names the content: a CI runner with other fonts must not see a new revision. The
-# PDF is made only when asked for (`build --pdf`): about 200 ms each, it would be 95 % of a build.
-DERIVED = (PDF,)
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What a build depended on: the report source, the settings, the templates, the generator."""
-
-    source_sha256: str
-    settings_sha256: str
-    templates_sha256: str
-    generator: str = f"newsroom {__version__}"
-
-    def as_dict(self) -> dict:
-        return {"source_sha256": self.source_sha256, "settings_sha256": self.settings_sha256,
-                "templates_sha256": self.templates_sha256, "generator": self.generator}
-
-
-def sha256_bytes(data: bytes) -> str:
-    """Hex sha256 of bytes."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def current_fingerprint(content_dir: Path, template_dir: Path, source_path: Path) -> Fingerprint:
-    """Fingerprint of the inputs as they are now on disk (for the stale-build check before sending)."""
-    settings = content_dir / "newsroom.yaml"
-    return Fingerprint(sha256_bytes(source_path.read_bytes()), sha256_bytes(settings.read_bytes()),
-                       templates_fingerprint(template_dir))
-
-
-def report_files(rendition, report, settings) -> dict[str, bytes]:
-    """Every file of one report's output folder (except the manifest), as bytes."""
-    from pipeline.render.message import report_messages
-
-    messages = report_messages(rendition, settings)
-    files = {
-        "email.html": rendition.email_html.encode(),
-        "email.txt": rendition.email_text.encode(),
-        "email.mjml": rendition.email_mjml.encode(),
-        "email.eml": messages["email.eml"],
-        "press.html": rendition.press_html.encode(),
-        "press.txt": rendition.press_text.encode(),
-        "press-email.html": rendition.press_email_html.encode(),
-        "press-email.txt": rendition.press_email_text.encode(),
-        "press.eml": messages["press.eml"],
-    }
-    for name, source in sorted(rendition.assets.items()):
-        files[name] = Path(source).read_bytes()
-    files.update(rendition.images)  # made by the renderer: the hero's crops
-    return files
-
-
-def press_pdf(manifest: dict, files: Mapping[str, bytes]) -> bytes:
-    """The press page of a built report as PDF; its images come from the report's own files, by public URL."""
-    from pipeline.pdf import render_pdf
-
-    assets = {manifest["web_url"] + name: files[name] for name in files if name.startswith("images/")}
-    return render_pdf(files["press.html"].decode(), assets)
-
-
-def with_pdf(manifest: dict, files: dict[str, bytes], pdf: bytes) -> tuple[dict, dict[str, bytes]]:
-    """The manifest and files with the PDF added; the revision stays (the PDF is DERIVED from press.html)."""
-    return with_pdf_entry(manifest, {"sha256": sha256_bytes(pdf), "bytes": len(pdf)}), {**files, PDF: pdf}
-
-
-def with_pdf_entry(manifest: dict, entry: dict) -> dict:
-    """The manifest listing a PDF with this hash and size (made by an earlier build of the same revision)."""
-    return {**manifest, "files": dict(sorted({**manifest["files"], PDF: entry}.items()))}
-
-
-def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes]) -> dict:
-    """The manifest: hashes of every file and input, and the revision that names this build."""
-    entries = {name: {"sha256": sha256_bytes(data), "bytes": len(data)} for name, data in sorted(files.items())}
-    lines = [f"{name}:{entry['sha256']}" for name, entry in entries.items() if name not in DERIVED]
-    lines += [f"{key}:{value}" for key, value in sorted(print_.as_dict().items())]
-    press = report.press
-    return {
-        "slug": rendition.slug,
-        "source": report.source_path,
-        **print_.as_dict(),
-        "status": report.status,
-        "language": rendition.language,
-        "title": report.title,
-        "event_date": report.event.date.isoformat(),
-        "subject": rendition.subject,
-        "preheader": rendition.preheader,
-        "press_subject": rendition.press_subject,
-        "web_url": rendition.web_url,
-        "press_url": rendition.press_url,
-        "embargo": press.embargo.isoformat() if press and press.embargo else None,
-        "published": rendition.published,
-        "files": entries,
-        "revision": sha256_bytes("\n".join(lines).encode()),
-    }
-
 
 def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, template_dir: Path, *,
                   staging: Path | None = None, staged: frozenset[str] = frozenset(), pdf_on_request: bool = False,
@@ -242,51 +136,6 @@ def write_report(folder: Path, manifest: dict, files: Mapping[str, bytes]) -> No
             target.write_bytes(data)
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
                                        encoding="utf-8")
-
-
-@dataclass(frozen=True)
-class Existing:
-    """What a report folder in out/ holds, by its manifest: the manifest, and its PDF's entry if it has one."""
-
-    manifest: dict
-    pdf: dict | None = None
-
-    def serves(self, manifest: dict, pdf: bool) -> bool:
-        """True if this folder can stay as it is for `manifest` (and has a PDF when one is asked for).
-
-        A PDF made for the same revision stays when a later build does not ask for one: it is the
-        same press page, and deleting it would only make the next `build --pdf` redo the work.
-        """
-        return (self.manifest == {**manifest, "files": _without_pdf(manifest["files"])}
-                and (self.pdf is not None or not pdf))
-
-
-def existing_in(folder: str) -> Existing | None:
-    """What one report folder holds, if it is exactly what its manifest says; else None (write it again).
-
-    The freshness rule: the folder stays if its manifest.json is readable and every file it lists is
-    there, with the listed size, and not modified after the manifest (the build writes the manifest
-    last, so a file edited by hand is newer). Stats only: hashing every file would cost the no-op build
-    ~0.2 s per 1,000 reports. `build --no-cache` writes everything again.
-    """
-    path = os.path.join(folder, MANIFEST)
-    try:
-        with open(path, "rb") as handle:
-            written = os.fstat(handle.fileno()).st_mtime_ns
-            manifest = json.loads(handle.read())
-        files = manifest["files"]
-        for name, entry in files.items():
-            stat = os.stat(os.path.join(folder, name))
-            if stat.st_size != entry["bytes"] or stat.st_mtime_ns > written:
-                return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    pdf = files.get(PDF)
-    return Existing({**manifest, "files": _without_pdf(files)}, pdf)
-
-
-def _without_pdf(files: dict) -> dict:
-    return {name: entry for name, entry in files.items() if name != PDF}
 
 
 class FileBytes(bytes):
@@ -430,14 +279,3 @@ def _commit(staging: Path, out_dir: Path, keep: set[str]) -> None:
         shutil.rmtree(retired, ignore_errors=True)
         raise
     shutil.rmtree(retired, ignore_errors=True)
-
-
-def read_manifest(out_dir: Path, slug: str) -> dict:
-    """The manifest of a built report; OutputError with a fix when it is missing."""
-    path = out_dir / slug / MANIFEST
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise OutputError(f"{path}: no build found for '{slug}' — run `newsroom build` first") from err
-    except (OSError, ValueError) as err:
-        raise OutputError(f"{path}: the manifest is unreadable ({err}) — run `newsroom build` again") from err

@@ -56,7 +56,7 @@ class Build:
 
 def load_build(project, slug: str, channel: str) -> Build:
     """Read out/<slug>/ for `channel`; OutputError if files are missing or differ from the manifest."""
-    from pipeline.outputs import read_manifest, sha256_bytes
+    from pipeline.manifest import read_manifest, sha256_bytes
 
     manifest = read_manifest(project.out_dir, slug)
     spec = CHANNELS[channel]
@@ -117,7 +117,7 @@ def _embargo_problems(manifest: dict, channel: str, test_send: bool, when: dt.da
 
 
 def _stale(project, build: Build) -> list[str]:
-    from pipeline.outputs import current_fingerprint
+    from pipeline.manifest import current_fingerprint
 
     source = project.root / build.manifest["source"]
     if not source.is_file():

@@ -269,7 +269,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     def _press_pdf(self, folder: Path) -> bytes | None:
         """The press PDF of the report built in `folder`, made on first request; None if it is no report."""
-        from pipeline.outputs import MANIFEST, FolderFiles, press_pdf
+        from pipeline.manifest import MANIFEST
+        from pipeline.outputs import FolderFiles
+        from pipeline.render import press_pdf
 
         try:
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import outputs
+from pipeline.manifest import DERIVED
 from pipeline.build import Project, build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,13 +28,13 @@ def built(tmp_path_factory):
 def normalised(name: str, text: str) -> str:
     """The manifest without the PDF's hash and size: its bytes depend on the machine's fonts and WeasyPrint.
 
-    The PDF is left out of the revision for the same reason (outputs.DERIVED); its content is tested by
+    The PDF is left out of the revision for the same reason (pipeline.manifest.DERIVED); its content is tested by
     extracting its text (tests/press/test_pdf.py).
     """
     if name != "manifest.json":
         return text
     manifest = json.loads(text)
-    for derived in outputs.DERIVED:
+    for derived in DERIVED:
         manifest["files"][derived] = "(machine-dependent)"
     return json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,3 +215,31 @@ def _tidy(text: str) -> str:
             continue
         out.append(line)
     return "\n".join(out).strip("\n") + "\n"
+
+
+def report_files(rendition: Rendition, settings) -> dict[str, bytes]:
+    """Every byte of one report's output folder but the manifest: the texts, both .eml messages, the images.
+
+    The names are `manifest.REPORT_FILES` (in that order), then each image under images/.
+    """
+    from pipeline.manifest import REPORT_FILES
+    from pipeline.render.message import report_messages
+
+    messages = report_messages(rendition, settings)  # email.eml and press.eml
+    contents = (rendition.email_html, rendition.email_text, rendition.email_mjml, messages["email.eml"],
+                rendition.press_html, rendition.press_text, rendition.press_email_html, rendition.press_email_text,
+                messages["press.eml"])  # in the order of REPORT_FILES
+    files = {name: data if isinstance(data, bytes) else data.encode()
+             for name, data in zip(REPORT_FILES, contents, strict=True)}
+    for name, source in sorted(rendition.assets.items()):
+        files[name] = Path(source).read_bytes()
+    files.update(rendition.images)  # made by the renderer: the hero's crops
+    return files
+
+
+def press_pdf(manifest: dict, files: Mapping[str, bytes]) -> bytes:
+    """The press page of a built report as PDF; its images come from the report's own files, by public URL."""
+    from pipeline.pdf import render_pdf
+
+    assets = {manifest["web_url"] + name: files[name] for name in files if name.startswith("images/")}
+    return render_pdf(files["press.html"].decode(), assets)

@@ -12,39 +12,31 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.build
 from perf.conftest import REPO, SEED, run, tree
 from pipeline.errors import OutputError
 
 
-def test_pool_and_sequential_builds_write_identical_bytes(project, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline.build, "POOL_MIN_REPORTS", 10**9)
-    _, sequential = run(project, tmp_path / "sequential", use_cache=False)
-    monkeypatch.setattr(pipeline.build, "POOL_MIN_REPORTS", 2)
-    monkeypatch.setattr(pipeline.build, "_cpus", lambda: 2)
-    _, pooled = run(project, tmp_path / "pooled", use_cache=False)
+def test_pool_and_sequential_builds_write_identical_bytes(project, tmp_path):
+    _, sequential = run(project, tmp_path / "sequential", use_cache=False, workers=1)
+    _, pooled = run(project, tmp_path / "pooled", use_cache=False, workers=2)
     assert (sequential.workers, pooled.workers) == (1, 2)
     assert tree(tmp_path / "pooled") == tree(tmp_path / "sequential")
 
 
-def test_pool_workers_fill_the_cache_for_the_next_build(project, monkeypatch):
-    monkeypatch.setattr(pipeline.build, "POOL_MIN_REPORTS", 2)
-    monkeypatch.setattr(pipeline.build, "_cpus", lambda: 2)
-    _, first = run(project)
+def test_pool_workers_fill_the_cache_for_the_next_build(project):
+    _, first = run(project, workers=2)
     _, second = run(project)
     assert (first.workers, first.rendered, second.rendered) == (2, 8, 0)
 
 
-def test_pool_reports_every_invalid_file(project, monkeypatch):
+def test_pool_reports_every_invalid_file(project):
     from pipeline.errors import ContentError
 
-    monkeypatch.setattr(pipeline.build, "POOL_MIN_REPORTS", 2)
-    monkeypatch.setattr(pipeline.build, "_cpus", lambda: 2)
     for i in (0, 3):
         path = project.content_dir / "reports" / f"2024-01-0{i + 1}-kopie-{i}.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("status: ready", "status: fertig"), encoding="utf-8")
     with pytest.raises(ContentError) as info:
-        run(project)
+        run(project, workers=2)
     assert sorted(issue.location.path for issue in info.value.issues) == [
         "content/reports/2024-01-01-kopie-0.yaml", "content/reports/2024-01-04-kopie-3.yaml"]
     assert not project.out_dir.exists()
@@ -116,23 +108,20 @@ def test_help_imports_no_heavy_module():
     assert result.stdout.strip().splitlines()[-1] == "HEAVY:", "imported at start-up: " + result.stdout[-200:]
 
 
-def test_an_unchanged_site_is_not_made_again(project, monkeypatch):
-    from pipeline import site
-
-    run(project)
-    calls = []
-    real = site.build_site
-    monkeypatch.setattr(site, "build_site", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
-    run(project)
-    assert calls == []  # same published reports, same inputs: out/site stays, unread
+def test_an_unchanged_site_is_not_made_again(project):
+    _, first = run(project)
+    site = {p: p.stat().st_ino for p in (project.out_dir / "site").rglob("*")}
+    _, same = run(project)
+    assert (first.site_files > 0, same.site_files) == (True, 0)  # same published reports, same inputs
+    assert {p: p.stat().st_ino for p in (project.out_dir / "site").rglob("*")} == site
     shutil.rmtree(project.out_dir / "site")
-    run(project)
-    assert calls == [1] and (project.out_dir / "site" / "index.html").is_file()
+    _, again = run(project)
+    assert again.site_files == first.site_files and (project.out_dir / "site" / "index.html").is_file()
     source = project.content_dir / "reports" / f"{SEED}.yaml"
     source.write_text(source.read_text(encoding="utf-8").replace("Industrie 2030", "Industrie 2031", 1),
                       encoding="utf-8")
-    run(project)
-    assert calls == [1, 1]
+    _, changed = run(project)
+    assert 0 < changed.site_files < first.site_files  # the seed's pages, the index, feed and sitemap
     assert "Industrie 2031" in (project.out_dir / "site" / "presse" / SEED / "index.html").read_text(encoding="utf-8")
 
 

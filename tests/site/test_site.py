@@ -166,18 +166,14 @@ def test_the_404_page_reveals_nothing(before):
 
 
 def test_the_default_clock_is_the_real_one(project, tmp_path):
-    """build() without `now` reads the system clock: frozen here, one second before the lift."""
-    from unittest import mock
+    """build() without `now` reads the system clock (`build.clock`): the seed is public once its lift has passed."""
+    from pipeline.build import clock
 
-    class Frozen(dt.datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return BEFORE.astimezone(tz)
-
-    with mock.patch("pipeline.build.dt.datetime", Frozen):
-        build(project, [project.content_dir / "reports" / f"{SEED}.yaml"], out_dir=tmp_path / "out")
-    assert not (tmp_path / "out" / "site" / "presse" / SEED).exists()
+    build(project, [project.content_dir / "reports" / f"{SEED}.yaml"], out_dir=tmp_path / "out")
+    lifted = clock() >= LIFT  # read after the build: the lift was in the past then too, if it is now
+    assert (tmp_path / "out" / "site" / "presse" / SEED).exists() == lifted
     assert (tmp_path / "out" / SEED / "press.html").is_file()
+    assert clock().tzinfo is not None and abs(clock() - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=1)
 
 
 def test_without_pdfs_the_site_links_none(project, tmp_path):
