@@ -23,12 +23,12 @@ import logging
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline import __version__
+from pipeline.atomic import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -227,18 +227,9 @@ class Cache:
 
     @staticmethod
     def _write(path: Path | str, data: bytes) -> bool:
-        """Write to a temp name beside `path` and rename; False (and a warning) if the disk refuses."""
-        path = Path(path)
+        """Write whole or not at all (`atomic.write_atomic`); False (and a warning) if the disk refuses."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                os.replace(temp, path)
-            except BaseException:
-                _remove(Path(temp))
-                raise
+            write_atomic(path, data)
         except OSError as err:  # a read-only or full disk costs speed, never the build
             logger.warning("cache: cannot write %s (%s); continuing without it", path, err)
             return False
@@ -286,7 +277,7 @@ class Cache:
         for shard in os.scandir(folder):
             if shard.is_dir():
                 for item in os.scandir(shard.path):
-                    if item.name.startswith(".tmp-") or item.name.removesuffix(".pdf") not in self.used:
+                    if ".tmp-" in item.name or item.name.removesuffix(".pdf") not in self.used:
                         unused.append((item.stat().st_mtime_ns, item.path))
         unused.sort(reverse=True)
         for _, path in unused[keep_at_least:]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from pipeline.atomic import write_atomic
 from pipeline.config import SETTINGS
 from pipeline.model import REPORT
 from pipeline.schema import json_schema
@@ -30,9 +29,6 @@ def write_schemas(out_dir: Path) -> list[Path]:
     written = []
     for name, schema in schemas().items():
         target = out_dir / name
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
-        os.replace(tmp, target)
+        write_atomic(target, (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode())
         written.append(target)
     return written

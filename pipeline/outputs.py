@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from pipeline.atomic import create, write_atomic
 from pipeline.errors import OutputError
 from pipeline.manifest import MANIFEST
 from pipeline.site import SITE
@@ -57,7 +58,8 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
                 keep.add(SITE)
             else:
                 for name, data in _checked(site[0]).items():
-                    _place(staging / name, data)
+                    (staging / name).parent.mkdir(parents=True, exist_ok=True)
+                    create(staging / name, data, link_from=getattr(data, "origin", None))
             _commit(staging, out_dir, keep)
             if in_place:  # temp files go in the (now empty) staging folder: never a *.tmp-* inside out/site
                 _sync(out_dir, _checked(site[0]), site[1], moved=(str(staging), str(out_dir)), temp_dir=staging)
@@ -176,19 +178,6 @@ def _checked(files: dict[str, bytes]) -> dict[str, bytes]:
     return files
 
 
-def _place(target: Path, data: bytes, origin: str | None = None) -> None:
-    """Put `data` at `target` (a new path): a hard link to its origin file when it has one, else written."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    origin = origin or getattr(data, "origin", None)
-    if origin is not None:
-        try:
-            os.link(origin, target)
-            return
-        except OSError:  # no hard links on this file system (or across devices): write a copy
-            pass
-    target.write_bytes(data)
-
-
 def _sync(out_dir: Path, files: dict[str, bytes], paths: set[str], moved: tuple[str, str], temp_dir: Path) -> None:
     """Bring out_dir/site to `files` (changed ones) and `paths` (all that belong), file by file.
 
@@ -204,10 +193,7 @@ def _sync(out_dir: Path, files: dict[str, bytes], paths: set[str], moved: tuple[
             origin = moved[1] + origin[len(moved[0]):]
         if name in present and _equal(path, data, origin):
             continue
-        temp = temp_dir / "sync.tmp"
-        _place(temp, data, origin)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        os.replace(temp, path)
+        write_atomic(path, data, temp_dir=temp_dir, link_from=origin)
     folders = set()
     for name in present - paths:
         os.unlink(out_dir / name)

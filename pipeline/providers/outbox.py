@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from pipeline.atomic import write_atomic
 from pipeline.errors import ProviderRejectedError
 from pipeline.providers.base import (Call, OutgoingCampaign, Provider, ProviderInfo, RemoteCampaign,
                                      RemoteState)
@@ -131,17 +130,7 @@ class OutboxProvider(Provider):
     @staticmethod
     def _write_bytes(path: Path, data: bytes) -> None:
         """Temp file, fsync, rename: a reader sees the old file or the new one, never half of one."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data, fsync=True)
 
     def _stamp(self) -> str:
         return self._now().isoformat(timespec="seconds")

@@ -236,3 +236,17 @@ def test_pool_workers_die_with_a_killed_build(project):
         for pid in workers:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_write_atomic_keeps_the_old_file_and_no_temp_file_when_it_fails(tmp_path):
+    from pipeline.atomic import write_atomic
+
+    (tmp_path / "folder").mkdir()  # a folder where the file should go: the rename fails
+    (tmp_path / "folder" / "inside").write_text("kept")
+    with pytest.raises(OSError):
+        write_atomic(tmp_path / "folder", b"new")
+    assert [p.name for p in tmp_path.iterdir()] == ["folder"]
+    write_atomic(tmp_path / "file", b"one")
+    write_atomic(tmp_path / "file", b"two", link_from=str(tmp_path / "missing"))  # no link possible: a copy
+    assert (tmp_path / "file").read_bytes() == b"two" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "file", "folder"]
