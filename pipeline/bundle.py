@@ -22,10 +22,10 @@ from pipeline import lint as lint_stage
 from pipeline.lint import Finding, Severity
 from pipeline.lint.document import discover, load
 from pipeline.lint.rules.size import MAX_BYTES, projected_bytes
+from pipeline.manifest import MANIFEST, PDF, REPORT_FILES
 
 # Build outputs copied into the bundle when present; manifest "files" adds images and anything newer.
-OUTPUT_FILES = ("email.html", "email.txt", "email.eml", "email.mjml", "press.html", "press.txt", "press.pdf",
-                "press-email.html", "press.eml", "manifest.json")
+OUTPUT_FILES = (*REPORT_FILES, PDF, MANIFEST)
 
 
 @dataclass
