@@ -2,8 +2,9 @@
 
 `check()` stops after validation; `build()` never talks to a provider. Publishing reads only what
 `build()` wrote (STYLE §2.1, "send what was previewed"). For speed at archive size (issue 6), a report
-whose inputs are unchanged comes from the cache (`cache.py`), many changed ones are rendered in a
-process pool, and out/ folders that already hold a report's revision are left in place.
+whose inputs are unchanged comes from the cache, many changed ones are rendered in a process pool
+(both in `pool.py`), and out/ folders that hold what their manifest says are left in place
+(`manifest.existing_in`).
 """
 
 from __future__ import annotations
@@ -162,8 +163,9 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
     """Validate, render and write every report (or those in `paths`); returns their manifests.
 
     1. load and validate settings; fingerprint settings, templates and generator (the cache key's shared part);
+       then hold the output folder's lock (`outputs.exclusive`) until the end;
     2. each report: take it from the cache if nothing it depends on changed, else load, validate and render it
-       (in a process pool when there are many); stage its folder unless out/ has that revision already;
+       (in a process pool when there are many); stage its folder unless out/ holds it already;
     3. all problems of all files at once, and nothing in out/ changed, if any report is invalid;
     4. make the public archive site (out/site/) of what is ready and past its embargo at `now`, unless
        out/site is the one made for the same published reports and inputs (`site.fingerprint`);
@@ -192,7 +194,8 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
         target = (out_dir or project.out_dir).resolve()
         store = cache.Cache(project.root / cache.CACHE_DIR, enabled=use_cache, read=not fresh)
     with outputs.exclusive(target):  # one build at a time per output folder; it cleans what a killed one left
-        job = pool.Job(project, settings, inputs, store, outputs.open_staging(target), target, pdf, fresh or not use_cache)
+        job = pool.Job(project, settings, inputs, store, outputs.open_staging(target), target, pdf,
+                       fresh=fresh or not use_cache)
         try:
             with stats.step("reports"):
                 results, stats.workers = pool.render_all(job, files, workers)

@@ -5,8 +5,6 @@ These call WeasyPrint for real (about 0.2 s per PDF), so they build the seed rep
 
 from __future__ import annotations
 
-import pytest
-
 from pipeline import cache
 from perf.conftest import SEED, run, tree
 
