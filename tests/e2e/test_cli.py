@@ -199,7 +199,7 @@ def test_build_no_cache_renders_everything_and_rewrites_out(tmp_project):
     (tmp_project / "out" / "site" / "index.html").write_text("edited by hand")
     again = run(tmp_project, "build", "--no-cache")
     assert again.returncode == 0, again.stderr
-    assert re.search(r"3 report\(s\): 3 rendered, 0 unchanged", again.stdout), again.stdout
+    assert re.search(r"3 report\(s\): 3 rendered, 3 written, 0 unchanged", again.stdout), again.stdout
     after = {p: p.stat().st_ino for p in (tmp_project / "out").rglob("*") if p.is_file()}
     assert set(after) == set(before) and not set(after.items()) & set(before.items())
     assert index.is_file() and "edited by hand" not in (tmp_project / "out" / "site" / "index.html").read_text()
