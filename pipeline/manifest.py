@@ -134,8 +134,8 @@ def existing_in(folder: str) -> Existing | None:
 
     The freshness rule: the folder stays if its manifest.json is readable and every file it lists is
     there, with the listed size, and not modified after the manifest (the build writes the manifest
-    last, so a file edited by hand is newer). Stats only: hashing every file would cost the no-op build
-    ~0.2 s per 1,000 reports. `build --no-cache` writes everything again.
+    last, so a file edited by hand is newer). Stats only: reading and hashing every file took 1.5 s per
+    1,000 reports (134 MB, on the shared 2-core VM). `build --no-cache` writes everything again.
     """
     path = os.path.join(folder, MANIFEST)
     try:
