@@ -99,8 +99,8 @@ def exclusive(out_dir: Path):
         except BlockingIOError:
             logger.warning("%s: another build is writing this folder; waiting for it to finish", out_dir)
             fcntl.flock(handle, fcntl.LOCK_EX)
-        for leftover in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.[to][ml][pd]-*"):
-            if leftover.name.startswith((f".{out_dir.name}.tmp-", f".{out_dir.name}.old-")):
+        for kind in ("tmp", "old"):  # `open_staging` and `_commit` name them so
+            for leftover in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.{kind}-*"):
                 shutil.rmtree(leftover, ignore_errors=True)
         yield
 
