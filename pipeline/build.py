@@ -209,7 +209,7 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
                                                      for r in results if r.manifest is not None])
             if issues:
                 raise ContentError(issues)
-            built = [(r.manifest, outputs.FolderFiles((job.staging if r.staged else target) / r.slug,
+            built = [(r.manifest, outputs.FolderFiles(os.path.join(job.staging if r.staged else target, r.slug),
                                                       r.manifest["files"])) for r in results]
             if paths is not None:  # a partial build: every other report in out/ stays, and stays on the site
                 built += _other_reports(target, {r.slug for r in results})

@@ -143,14 +143,24 @@ def existing_in(folder: str) -> Existing | None:
             written = os.fstat(handle.fileno()).st_mtime_ns
             manifest = json.loads(handle.read())
         files = manifest["files"]
-        for name, entry in files.items():
-            stat = os.stat(os.path.join(folder, name))
-            if stat.st_size != entry["bytes"] or stat.st_mtime_ns > written:
-                return None
+        if not files_intact(folder, files, written):
+            return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     pdf = files.get(PDF)
     return Existing({**manifest, "files": _without_pdf(files)}, pdf)
+
+
+def files_intact(folder: str, files: dict, written: int) -> bool:
+    """True if every file in `files` (a manifest's entries) is in `folder` with its size, not newer than `written`."""
+    try:
+        for name, entry in files.items():
+            stat = os.stat(os.path.join(folder, name))
+            if stat.st_size != entry["bytes"] or stat.st_mtime_ns > written:
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def _without_pdf(files: dict) -> dict:
