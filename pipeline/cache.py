@@ -124,7 +124,7 @@ class Cache:
 
     def _path(self, key: str) -> str:
         # strings, not Paths: a no-op build asks for thousands of these, and pathlib costs ~10 µs a join
-        return os.path.join(self._reports, key[:2], key)
+        return f"{self._reports}{os.sep}{key[:2]}{os.sep}{key}"
 
     def has(self, key: str) -> bool:
         """True if an entry file exists for `key` (cheap: no read, no check)."""

@@ -153,9 +153,10 @@ def existing_in(folder: str) -> Existing | None:
 
 def files_intact(folder: str, files: dict, written: int) -> bool:
     """True if every file in `files` (a manifest's entries) is in `folder` with its size, not newer than `written`."""
+    prefix = folder + os.sep  # not os.path.join: 13 files a report, 13,000 in a no-op build of 1,000
     try:
         for name, entry in files.items():
-            stat = os.stat(os.path.join(folder, name))
+            stat = os.stat(prefix + name)
             if stat.st_size != entry["bytes"] or stat.st_mtime_ns > written:
                 return False
     except OSError:
