@@ -14,7 +14,8 @@ from pathlib import Path
 from pipeline.content import load_content
 from pipeline.errors import ConfigError, ContentError, Issue, Location
 from pipeline.headers import address_problem, header_problem, list_id_problem
-from pipeline.model import LANGUAGES, check_image
+from pipeline.images import check_image
+from pipeline.model import LANGUAGES
 from pipeline.schema import Checker, F, Obj, Texts
 
 PROVIDER_NAMES = ("outbox", "listmonk", "mailchimp", "brevo")

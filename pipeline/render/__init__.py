@@ -101,7 +101,7 @@ def _context(report, settings, content_dir: Path, site_url: str,
         images/sub/logo.png and the brand's images/logo.png are two files (model: local images live there)."""
         if src.startswith("https://"):
             return src
-        name = posixpath.normpath(src)  # "images/…", checked by model.check_image
+        name = posixpath.normpath(src)  # "images/…", checked by images.check_image
         assets[name] = os.path.normpath(os.path.join(_resolved(content_dir), src))  # inside: checked by model
         return f"{site_url}/{report.slug}/{name}"
 

@@ -74,7 +74,7 @@ class Cut:
 def crop_name(name: str, ratio: tuple[int, int], suffix: str) -> str:
     """`images/sub/hero.png` → `images/sub/hero@16x9.png`.
 
-    '@' cannot occur in a local image's path (`model.IMAGE_PATH_RE`), so no content file, logo or
+    '@' cannot occur in a local image's path (`images.IMAGE_PATH_RE`), so no content file, logo or
     other report picture can have this name; it is a valid URL path character (RFC 3986 pchar).
     """
     stem = posixpath.splitext(name)[0]
