@@ -226,7 +226,7 @@ def build(project: Project, paths: list[Path] | None = None, out_dir: Path | Non
             shutil.rmtree(job.staging, ignore_errors=True)
             raise
         if site_update is not None:
-            job.cache.remember_site(target, site_update[2])
+            job.cache.remember_site(target, site_update[2], site_update[1])
     job.cache.prune()
     logger.info("built %d report(s): %d rendered, %d folder(s) written, %d worker(s)",
                 stats.reports, stats.rendered, stats.written, stats.workers)

@@ -23,6 +23,7 @@ import logging
 import os
 import pickle
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -246,10 +247,22 @@ class Cache:
             return None
         if not isinstance(recorded, dict) or recorded.get("folder") != [stat.st_ino, stat.st_mtime_ns]:
             return None
+        for name, (size, mtime_ns) in recorded.get("files", {}).items():  # a file edited or removed by hand
+            try:
+                stat = os.stat(os.path.join(out_dir, name))
+            except OSError:
+                return None
+            if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
+                return None
         return recorded
 
-    def remember_site(self, out_dir: Path, stamp: dict | None) -> None:
-        """Record `stamp` for out_dir/site as it is now (None: forget it, before the site is changed)."""
+    def remember_site(self, out_dir: Path, stamp: dict | None, paths: Iterable[str] = ()) -> None:
+        """Record `stamp` for out_dir/site as it is now (None: forget it, before the site is changed).
+
+        With it, the size and modification time of each of `paths` (relative to out_dir), so that a file
+        of the site edited or removed by hand makes the next build bring the site back (a stat each:
+        about 3 ms per 1,000 files).
+        """
         if not self.enabled:
             return
         if stamp is None:
@@ -257,10 +270,14 @@ class Cache:
             return
         try:
             stat = os.stat(out_dir / "site")
+            files = {}
+            for name in sorted(paths):
+                recorded = os.stat(os.path.join(out_dir, name))
+                files[name] = [recorded.st_size, recorded.st_mtime_ns]
         except OSError:
             return
         folder = [stat.st_ino, stat.st_mtime_ns]
-        self._write(self._site_stamp(out_dir), json.dumps({**stamp, "folder": folder}).encode())
+        self._write(self._site_stamp(out_dir), json.dumps({**stamp, "folder": folder, "files": files}).encode())
 
     def _site_stamp(self, out_dir: Path) -> Path:
         return self.root / "site" / hashlib.sha256(str(out_dir).encode()).hexdigest()[:24]

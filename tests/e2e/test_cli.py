@@ -192,6 +192,21 @@ def test_a_build_repairs_an_edited_or_deleted_output_file_and_send_accepts_it_ag
     assert accepted.returncode == 0, accepted.stderr
 
 
+def test_a_plain_build_repairs_the_archive_site_edited_or_deleted_by_hand(tmp_project):
+    assert run(tmp_project, "build").returncode == 0
+    site = tmp_project / "out" / "site"
+    index, page = site / "index.html", site / "presse" / SEED / "index.html"
+    originals = {index: index.read_bytes(), page: page.read_bytes()}
+    index.write_text("edited by hand")
+    page.unlink()
+    again = run(tmp_project, "build")
+    assert again.returncode == 0, again.stderr
+    assert {path: path.read_bytes() for path in originals} == originals
+    untouched = {path: path.stat().st_ino for path in originals}
+    assert run(tmp_project, "build").returncode == 0  # and then it is a no-op again: nothing rewritten
+    assert {path: path.stat().st_ino for path in originals} == untouched
+
+
 def test_build_no_cache_renders_everything_and_rewrites_out(tmp_project):
     assert run(tmp_project, "build").returncode == 0
     index = tmp_project / "out" / "index.html"
