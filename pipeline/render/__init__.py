@@ -48,6 +48,9 @@ class Rendition:
     published: str = ""  # the publication instant, ISO 8601 with offset (embargo.published_at)
     assets: dict[str, str] = field(default_factory=dict)
     images: dict[str, bytes] = field(default_factory=dict)  # pictures made here (the hero's crops), by output name
+    # The report's own pictures (output names) the press email shows while an embargo hides them on the site:
+    # press.eml carries them (CID, render/message.py); empty without an embargo.
+    press_inline: tuple[str, ...] = ()
 
 
 def render(report, settings, template_dir: Path, content_dir: Path, *, site_url: str | None = None,
@@ -64,6 +67,9 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
     email_html = email_stage.compile_mjml(email_mjml, "email/newsletter.mjml.j2")
     email_text = _tidy(env.get_template("text/newsletter.txt.j2").render(ctx))
     press_mjml = env.get_template("email/press.mjml.j2").render(ctx)
+    press_email_html = email_stage.compile_mjml(press_mjml, "email/press.mjml.j2")
+    press_inline = tuple(name for name in sorted({*assets, *images}) if ctx["web_url"] + name in press_email_html
+                         ) if ctx["embargo_line"] else ()
     release_text = _tidy(env.get_template("text/_release.txt.j2").render(ctx)).rstrip("\n")
     press_text = _tidy(env.get_template("text/press.txt.j2").render(ctx, release_text=release_text))
     return Rendition(
@@ -77,13 +83,14 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
         press_subject=ctx["press_subject"],
         press_html=env.get_template("press/page.html.j2").render(ctx),
         press_text=press_text,
-        press_email_html=email_stage.compile_mjml(press_mjml, "email/press.mjml.j2"),
+        press_email_html=press_email_html,
         press_email_text=_tidy(env.get_template("text/press-email.txt.j2").render(ctx, release_text=release_text)),
         web_url=ctx["web_url"],
         press_url=ctx["press_url"],
         published=ctx["published_iso"],
         assets=assets,
         images=images,
+        press_inline=press_inline,
     )
 
 
@@ -225,15 +232,15 @@ def report_files(rendition: Rendition, settings) -> dict[str, bytes]:
     from pipeline.manifest import REPORT_FILES
     from pipeline.render.message import report_messages
 
-    messages = report_messages(rendition, settings)  # email.eml and press.eml
+    pictures = {name: Path(source).read_bytes() for name, source in sorted(rendition.assets.items())}
+    pictures.update(rendition.images)  # made by the renderer: the hero's crops
+    messages = report_messages(rendition, settings, pictures)  # email.eml and press.eml (embeds some under embargo)
     contents = (rendition.email_html, rendition.email_text, rendition.email_mjml, messages["email.eml"],
                 rendition.press_html, rendition.press_text, rendition.press_email_html, rendition.press_email_text,
                 messages["press.eml"])  # in the order of REPORT_FILES
     files = {name: data if isinstance(data, bytes) else data.encode()
              for name, data in zip(REPORT_FILES, contents, strict=True)}
-    for name, source in sorted(rendition.assets.items()):
-        files[name] = Path(source).read_bytes()
-    files.update(rendition.images)  # made by the renderer: the hero's crops
+    files.update(pictures)
     return files
 
 

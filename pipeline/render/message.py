@@ -37,15 +37,32 @@ body: one `bytes.replace` per distinct byte to escape, one regex `findall` per l
 this (it is one branchy C loop per byte), it writes 77-78 character lines where a line ends in a space
 or tab, and it passes a lone CR through unencoded. The boundary starts with "=_", which quoted-printable
 text never contains ("=" is always followed by a hex digit or the line end), so no body can hold it.
+
+Embedded pictures (CID). An embargoed press mailing goes out before the lift, while the public site
+holds nothing of the report (P4): pictures linked there would show broken. So press.eml of a report
+with an embargo carries the pictures the renderer names in `Rendition.press_inline` (its own, from
+out/<slug>/images/; an https:// picture elsewhere stays linked) as parts of a multipart/related
+beside the text: multipart/alternative[text/plain, multipart/related[text/html, image…]], the form
+`EmailMessage.add_related()` writes and every client of EMAIL-QUALITY E4 shows. Each picture is one
+part (base64, `Content-Disposition: inline`) whose Content-ID is `<24 hex of its sha256>@<site host>`,
+and the HTML part's links to it become `cid:` URLs; press-email.html keeps the site's URLs (the
+preview, and what a provider sends after the lift). A report without embargo keeps linked pictures:
+the site shows them from the moment the mailing can go out, the message stays small, and the full
+press picture is one click away. Gmail's clipping (102 KB) counts the HTML part only, not the parts
+beside it, so embedding does not bring the footer closer to the clip (docs/providers.md).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import hashlib
 import itertools
+import posixpath
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from email import base64mime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -60,31 +77,82 @@ UNDISCLOSED = "undisclosed-recipients:;"
 MESSAGES = (("email.eml", "newsletter"), ("press.eml", "press"))  # file name, channel (the Message-ID says which)
 
 
-def report_messages(rendition, settings) -> dict[str, bytes]:
-    """out/<slug>/email.eml and press.eml: Date and Message-ID follow from the content (module docstring)."""
+@dataclass(frozen=True)
+class Inline:
+    """A picture carried in the message (multipart/related), referenced from the HTML as `cid:<content_id>`."""
+
+    content_id: str  # without the angle brackets
+    filename: str
+    content_type: str
+    data: bytes
+
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}  # the model's
+
+
+def embedded(html: str, base_url: str, images: Mapping[str, bytes], host: str) -> tuple[str, tuple[Inline, ...]]:
+    """`html` with each link to `base_url + name` (name in `images`) replaced by `cid:`, and the parts to carry.
+
+    The Content-ID is `<24 hex of the picture's sha256>@<host>`: the same picture gives the same id in
+    every build (reproducible) and appears once however often the HTML shows it.
+    """
+    parts: dict[str, Inline] = {}
+    for name, data in sorted(images.items()):
+        url = base_url + name
+        if url not in html:
+            continue
+        content_id = f"{hashlib.sha256(data).hexdigest()[:24]}@{host}"
+        html = html.replace(url, "cid:" + content_id)
+        filename = posixpath.basename(name)
+        suffix = posixpath.splitext(filename)[1].lower()
+        if not _FILENAME.fullmatch(filename):  # keep the header plain ASCII; the name is only a hint
+            filename = "image" + suffix
+        parts.setdefault(content_id, Inline(content_id, filename, IMAGE_TYPES.get(suffix, "application/octet-stream"),
+                                            data))
+    return html, tuple(parts.values())
+
+
+_FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,60}")
+
+
+def report_messages(rendition, settings, images: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """out/<slug>/email.eml and press.eml: Date and Message-ID follow from the content (module docstring).
+
+    `images`: out/<slug>/'s pictures by output name (images/…); those in `rendition.press_inline` are
+    embedded in press.eml.
+    """
     date = dt.datetime.fromisoformat(rendition.published)  # embargo.published_at, as the press page's
     host = urlsplit(rendition.web_url).hostname or ""
-    parts = {"newsletter": (rendition.subject, rendition.email_text, rendition.email_html),
-             "press": (rendition.press_subject, rendition.press_email_text, rendition.press_email_html)}
+    press_html, inline = rendition.press_email_html, ()
+    wanted = rendition.press_inline
+    if wanted:
+        missing = [name for name in wanted if name not in (images or {})]
+        if missing:
+            raise RenderError(f"press.eml: the picture {missing[0]} to embed was not given to the message writer "
+                              "— a bug in the caller of report_messages")
+        press_html, inline = embedded(press_html, rendition.web_url, {name: images[name] for name in wanted}, host)
+    parts = {"newsletter": (rendition.subject, rendition.email_text, rendition.email_html, ()),
+             "press": (rendition.press_subject, rendition.press_email_text, press_html, inline)}
     files = {}
     for name, channel in MESSAGES:
-        subject, text, html = parts[channel]
+        subject, text, html, related = parts[channel]
         fields = (subject, settings.sender.name, settings.sender.email, settings.reply_to, rendition.language,
-                  format_datetime(date), text, html)
+                  format_datetime(date), text, html)  # html holds each picture's sha256 in its cid: links
         digest = hashlib.sha256("\0".join(fields).encode()).hexdigest()
         files[name] = message_bytes(subject=subject, text=text, html=html, from_name=settings.sender.name,
                                     from_email=settings.sender.email, reply_to=settings.reply_to,
                                     language=rendition.language, date=date,
-                                    message_id=f"<{digest[:24]}.{channel}@{host}>")
+                                    message_id=f"<{digest[:24]}.{channel}@{host}>", related=related)
     return files
 
 
 def message_bytes(*, subject: str, text: str, html: str, from_name: str, from_email: str, reply_to: str,
                   language: str, date: dt.datetime, message_id: str, to: str = UNDISCLOSED,
-                  extra: tuple[tuple[str, str], ...] = ()) -> bytes:
+                  extra: tuple[tuple[str, str], ...] = (), related: Sequence[Inline] = ()) -> bytes:
     """A multipart/alternative message: text/plain first, text/html last, both UTF-8 quoted-printable.
 
     `to` and `extra` (more headers, e.g. List-Unsubscribe) are what a sending provider adds; `date` is aware.
+    `related`: pictures the HTML shows by `cid:`; then the HTML and they form a multipart/related.
     """
     try:
         encoded = {"Subject": subject, "From": from_name}  # written as encoded words where needed
@@ -107,16 +175,38 @@ def message_bytes(*, subject: str, text: str, html: str, from_name: str, from_em
     boundary = _boundary(text_data, html_data).encode()
     parts = [*head, b"MIME-Version: 1.0\r\n", _MULTIPART.replace(_BOUNDARY_SLOT, boundary), language_line, b"\r\n"]
     # as EmailMessage.add_alternative() writes it: the html part carries its own MIME-Version.
-    for subtype, data, more in ((b"plain", text_data, b""), (b"html", html_data, b"MIME-Version: 1.0\r\n")):
-        parts += [b"--", boundary, b"\r\nContent-Type: text/", subtype, b'; charset="utf-8"\r\n'
-                  b"Content-Transfer-Encoding: quoted-printable\r\n", more, b"\r\n", _quoted_printable(data), b"\r\n"]
+    parts += [b"--", boundary, b'\r\nContent-Type: text/plain; charset="utf-8"\r\n'
+              b"Content-Transfer-Encoding: quoted-printable\r\n\r\n", _quoted_printable(text_data), b"\r\n--", boundary]
+    html_part = [b'\r\nContent-Type: text/html; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n',
+                 b"MIME-Version: 1.0\r\n\r\n", _quoted_printable(html_data), b"\r\n"]
+    if related:  # as EmailMessage.add_related() nests it: the HTML and its pictures, inside the alternative
+        inner = _boundary(html_data, b"".join(part.content_id.encode() for part in related), kind="related").encode()
+        parts += [b"\r\n", _RELATED.replace(_BOUNDARY_SLOT, inner), b"MIME-Version: 1.0\r\n\r\n--", inner, *html_part]
+        for part in related:
+            parts += [b"--", inner, b"\r\nContent-Type: ", part.content_type.encode("ascii"),
+                      b"\r\nContent-Transfer-Encoding: base64\r\nContent-ID: <", part.content_id.encode("ascii"),
+                      b'>\r\nContent-Disposition: inline; filename="', part.filename.encode("ascii"), b'"\r\n'
+                      b"MIME-Version: 1.0\r\n\r\n", _base64(part.data)]
+        parts += [b"--", inner, b"--\r\n\r\n"]
+    else:
+        parts += html_part
     parts += [b"--", boundary, b"--\r\n"]
     return b"".join(parts)
 
 
-def _boundary(text: bytes, html: bytes) -> str:
-    """A boundary derived from the content (not random): builds stay reproducible and hashes stable."""
-    digest = hashlib.sha256(text)
+def _base64(data: bytes) -> bytes:
+    """Base64 in lines of 76 characters, each ending in CRLF (RFC 2045 §6.8)."""
+    encoded = base64.b64encode(data)
+    return b"".join(encoded[start:start + 76] + b"\r\n" for start in range(0, len(encoded), 76))
+
+
+def _boundary(text: bytes, html: bytes, kind: str = "") -> str:
+    """A boundary derived from the content (not random): builds stay reproducible and hashes stable.
+
+    `kind` tells a nested boundary from the outer one; base64 never holds "=_" either ("_" is not in its alphabet).
+    """
+    digest = hashlib.sha256(kind.encode())
+    digest.update(text)
     digest.update(html)
     return "=_newsroom_" + digest.hexdigest()[:32]
 
@@ -233,6 +323,7 @@ def _header_block(message: EmailMessage) -> bytes:
 
 _BOUNDARY_SLOT = b"=_newsroom_" + b"0" * 32  # every boundary has this length, so it folds the same way
 _MULTIPART = _folded("Content-Type", f'multipart/alternative; boundary="{_BOUNDARY_SLOT.decode()}"')
+_RELATED = _folded("Content-Type", f'multipart/related; boundary="{_BOUNDARY_SLOT.decode()}"; type="text/html"')
 _SAFE = bytes([9, 10, *range(32, 127)])  # left as they are once "=" is escaped: tab, LF, printable ASCII
 _WHITESPACE = (b" ", b"\t")
 _MAX_LINE = 76  # RFC 2045 §6.7 (5), without the CRLF
