@@ -98,11 +98,11 @@ def embedded(html: str, base_url: str, images: Mapping[str, bytes], host: str) -
     """
     parts: dict[str, Inline] = {}
     for name, data in sorted(images.items()):
-        url = base_url + name
-        if url not in html:
+        link = re.compile(re.escape(base_url + name) + r"(?=[\"'\s)])")  # the whole address, not a prefix of another
+        if not link.search(html):
             continue
         content_id = f"{hashlib.sha256(data).hexdigest()[:24]}@{host}"
-        html = html.replace(url, "cid:" + content_id)
+        html = link.sub("cid:" + content_id, html)
         filename = posixpath.basename(name)
         suffix = posixpath.splitext(filename)[1].lower()
         if not _FILENAME.fullmatch(filename):  # keep the header plain ASCII; the name is only a hint
