@@ -48,6 +48,9 @@ class Build:
     text: str
     subject: str
     preheader: str
+    # Under embargo, the press mailing's own pictures by their address on the site: a provider that sends
+    # the whole message embeds them (render/message.py), as out/<slug>/press.eml does.
+    pictures: tuple[tuple[str, bytes], ...] = ()
 
     @property
     def revision(self) -> str:
@@ -71,7 +74,25 @@ def load_build(project, slug: str, channel: str) -> Build:
             raise OutputError(f"{path}: changed since `newsroom build` wrote it — build again and review the preview")
         contents[name] = data.decode("utf-8")
     preheader = manifest.get(spec.preheader_key, "") if spec.preheader_key else ""
-    return Build(slug, manifest, contents[spec.html], contents[spec.text], manifest[spec.subject_key], preheader)
+    pictures = []
+    if channel == "press" and manifest.get("embargo"):
+        for name in _site_pictures(manifest, contents[spec.html]):
+            path, entry = folder / name, manifest.get("files", {}).get(name)
+            data = path.read_bytes() if entry is not None and path.is_file() else None
+            if data is None or sha256_bytes(data) != entry["sha256"]:
+                raise OutputError(f"{path}: missing or changed since `newsroom build` wrote it — build again")
+            pictures.append((manifest["web_url"] + name, data))
+    return Build(slug, manifest, contents[spec.html], contents[spec.text], manifest[spec.subject_key], preheader,
+                 tuple(pictures))
+
+
+def _site_pictures(manifest: dict, html: str) -> list[str]:
+    """The pictures (names in out/<slug>/) an HTML shows from the report's own place on the site."""
+    from pipeline.lint.document import elements, parse
+
+    site = manifest.get("web_url", "")
+    return sorted({img.get("src", "").removeprefix(site) for img in elements(parse(html), "img")
+                   if site and img.get("src", "").startswith(site)})
 
 
 def preflight(project, settings: Settings, build: Build, *, channel: str, target_name: str, target: Target,
@@ -98,7 +119,30 @@ def preflight(project, settings: Settings, build: Build, *, channel: str, target
         if wrong and not dt.timedelta(minutes=5) < at - now <= horizon:
             return problems  # an instant out of range cannot be compared with the embargo
     problems += _embargo_problems(build.manifest, channel, test_send, at or now)
+    problems += _picture_problems(build, channel, target.provider, at or now)
     return problems
+
+
+# Providers that send our whole message (render/message.py), pictures embedded: see docs/providers.md.
+CARRIES_EMBEDDED_PICTURES = frozenset({"outbox"})
+
+
+def _picture_problems(build: Build, channel: str, provider: str, when: dt.datetime) -> list[str]:
+    """An embargoed press mailing shows its pictures embedded (CID): the site holds none of them before the
+    lift (P4). A provider that takes only our HTML would send links to pictures that are not there yet."""
+    from pipeline.embargo import embargo_of, is_public
+
+    if channel != "press" or provider in CARRIES_EMBEDDED_PICTURES or is_public(build.manifest, when):
+        return []
+    shown = _site_pictures(build.manifest, build.html)
+    if not shown:
+        return []
+    lift = embargo_of(build.manifest).isoformat()
+    return [f"{provider} takes only the HTML of a campaign, whose pictures are links, and before the embargo lifts "
+            f"({lift}) the site holds none of the press mailing's pictures ({', '.join(shown)}): journalists "
+            "would see them broken — send "
+            f"the press mailing through a target with provider outbox (it sends out/{build.slug}/press.eml with "
+            f"the pictures embedded), or send it with {provider} at or after {lift} (--at {lift})"]
 
 
 def _embargo_problems(manifest: dict, channel: str, test_send: bool, when: dt.datetime) -> list[str]:

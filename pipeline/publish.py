@@ -354,7 +354,7 @@ def _campaign(settings: Settings, build: Build, provider: Provider, ref: str, li
                             from_name=settings.sender.name, from_email=settings.sender.email,
                             reply_to=settings.reply_to, html=build.html.replace(UNSUBSCRIBE_TOKEN, tag),
                             text=build.text.replace(UNSUBSCRIBE_TOKEN, tag), list_id=list_id,
-                            language=build.manifest.get("language", settings.language))
+                            language=build.manifest.get("language", settings.language), pictures=build.pictures)
 
 
 def _check_list(provider: Provider, list_id: str):

@@ -63,6 +63,7 @@ class OutgoingCampaign:
     text: str
     list_id: str
     language: str = "de"
+    pictures: tuple[tuple[str, bytes], ...] = ()  # (address in html, bytes) to embed; only outbox carries them
 
 
 @dataclass(frozen=True)

@@ -6,28 +6,33 @@ Like Django's file e-mail backend, it needs no account and sends nothing over th
     .newsroom/outbox/<ref>/campaign.json    state, list, subject, times (written atomically)
     .newsroom/outbox/<ref>/test-<n>.eml     one message per test send
     .newsroom/outbox/<ref>/campaign.eml     the message "sent" to the list
+    .newsroom/outbox/pictures/<sha256>      pictures an embargoed press mailing embeds (CID), by content
 
 Messages are written by the same function as `build`'s out/<slug>/email.eml (`render.message`):
 RFC 5322, multipart/alternative (text first), UTF-8; only To, Date, Message-ID and the one-click
 unsubscribe headers `List-Unsubscribe` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`
-(RFC 8058, EMAIL-QUALITY D2) are the send's own.
+(RFC 8058, EMAIL-QUALITY D2) are the send's own. An embargoed press mailing carries its pictures
+(multipart/related, `cid:` links) as out/<slug>/press.eml does: the site shows none before the lift.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipeline.atomic import write_atomic
 from pipeline.errors import ProviderRejectedError
 from pipeline.providers.base import (Call, OutgoingCampaign, Provider, ProviderInfo, RemoteCampaign,
                                      RemoteState)
-from pipeline.render.message import message_bytes
+from pipeline.render.message import embedded, message_bytes
 
 OUTBOX_DIR = "outbox"
 RECORD = "campaign.json"
+PICTURES = "pictures"  # pictures of embargoed press mailings, by sha256, shared by the campaigns that show them
 
 
 class OutboxProvider(Provider):
@@ -50,6 +55,7 @@ class OutboxProvider(Provider):
         return self._remote(ref, record) if record else None
 
     def create_draft(self, campaign: OutgoingCampaign) -> RemoteCampaign:
+        self._keep_pictures(campaign)
         record = {"ref": campaign.ref, "status": "draft", "list": campaign.list_id, "subject": campaign.subject,
                   "created_at": self._stamp(), "tests": 0, "campaign": _fields(campaign)}
         self._write(campaign.ref, record)
@@ -57,6 +63,7 @@ class OutboxProvider(Provider):
 
     def update_draft(self, remote: RemoteCampaign, campaign: OutgoingCampaign) -> RemoteCampaign:
         record = self._require(remote.remote_id)
+        self._keep_pictures(campaign)
         record.update(subject=campaign.subject, campaign=_fields(campaign))
         self._write(remote.remote_id, record)
         return self._remote(remote.remote_id, record)
@@ -103,10 +110,21 @@ class OutboxProvider(Provider):
         c = record["campaign"]
         unsubscribe = (("List-Unsubscribe", f"<{self.unsubscribe_tag}>, <mailto:{c['reply_to']}?subject=unsubscribe>"),
                        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-        return message_bytes(subject=c["subject"], text=c["text"], html=c["html"], from_name=c["from_name"],
+        html, related = c["html"], ()
+        if c.get("pictures"):  # an embargoed press mailing: its pictures embedded, as in out/<slug>/press.eml
+            pictures = {url: (self.root / PICTURES / digest).read_bytes() for url, digest in c["pictures"]}
+            html, related = embedded(html, "", pictures, urlsplit(c["pictures"][0][0]).hostname or "")
+        return message_bytes(subject=c["subject"], text=c["text"], html=html, from_name=c["from_name"],
                              from_email=c["from_email"], reply_to=c["reply_to"], language=c["language"],
-                             to=to, date=self._now(), extra=unsubscribe,
+                             to=to, date=self._now(), extra=unsubscribe, related=related,
                              message_id=f"<{record['ref']}.{kind}@{c['from_email'].rpartition('@')[2]}>")
+
+    def _keep_pictures(self, campaign: OutgoingCampaign) -> None:
+        """The campaign's pictures under .newsroom/outbox/pictures/<sha256>, for the messages its sends write."""
+        for _, data in campaign.pictures:
+            path = self.root / PICTURES / hashlib.sha256(data).hexdigest()
+            if not path.is_file():
+                self._write_bytes(path, data)
 
     def _remote(self, ref: str, record: dict) -> RemoteCampaign:
         state = {"draft": RemoteState.DRAFT, "scheduled": RemoteState.SCHEDULED, "sent": RemoteState.SENT}
@@ -139,4 +157,5 @@ class OutboxProvider(Provider):
 def _fields(campaign: OutgoingCampaign) -> dict:
     return {"subject": campaign.subject, "preheader": campaign.preheader, "from_name": campaign.from_name,
             "from_email": campaign.from_email, "reply_to": campaign.reply_to, "html": campaign.html,
-            "text": campaign.text, "language": campaign.language}
+            "text": campaign.text, "language": campaign.language,
+            "pictures": [[url, hashlib.sha256(data).hexdigest()] for url, data in campaign.pictures]}

@@ -305,19 +305,64 @@ def test_the_press_channel_sends_the_press_release_to_the_press_list(project, li
     assert campaign["tags"][0].endswith("-press-to-4")
 
 
-def test_an_embargoed_newsletter_waits_but_the_press_release_may_go(project, listmonk):
+def embargo(project, lift="2026-12-01T10:00:00+01:00"):
     from pipeline.build import build
 
     report = project / "content" / "reports" / f"{SEED}.yaml"
-    report.write_text(report.read_text().replace("  dateline: Berlin",
-                                                 "  dateline: Berlin\n  embargo: 2026-12-01T10:00:00+01:00"))
+    report.write_text(report.read_text().replace("  dateline: Berlin", f"  dateline: Berlin\n  embargo: {lift}"))
     build(Project(project), now=NOW)
+
+
+def test_an_embargoed_newsletter_waits_but_the_press_release_may_go(project, listmonk):
+    embargo(project)
     assert refusal(project, target="lm-production") == [
         "the report is under embargo until 2026-12-01T10:00:00+01:00 — send the newsletter after that, or schedule "
         "it with --at 2026-12-01T10:00:00+01:00 or later; the press channel may go out before"]
     assert listmonk.requests == []
-    assert send(project, channel="press", target="lm-production").state is S.SENT
+    assert send(project, channel="press", target="production").state is S.SENT  # the outbox embeds its pictures
+    assert send(project, channel="press", target="lm-production", at="2026-12-01T10:00+01:00").state is S.SCHEDULED
     assert listmonk.campaigns[1]["subject"].startswith("SPERRFRIST: 01.12.2026, 10:00 Uhr")
+
+
+def picture_refusal(provider: str) -> str:
+    return (f"{provider} takes only the HTML of a campaign, whose pictures are links, and before the embargo lifts "
+            "(2026-12-01T10:00:00+01:00) the site holds none of the press mailing's pictures (images/logo.png): "
+            "journalists would see them broken — send the press mailing through a target with provider outbox (it "
+            f"sends out/{SEED}/press.eml with the pictures embedded), or send it with {provider} at or after "
+            "2026-12-01T10:00:00+01:00 (--at 2026-12-01T10:00:00+01:00)")
+
+
+@pytest.mark.parametrize(("target", "provider"), [("lm-production", "listmonk"), ("mailchimp", "mailchimp"),
+                                                  ("brevo", "brevo")])
+def test_an_embargoed_press_mailing_is_refused_where_its_pictures_would_break(project, listmonk, target, provider):
+    settings = project / "content" / "newsroom.yaml"
+    text = settings.read_text()
+    for name in ("mailchimp", "brevo"):  # give them a press list; lm-production has one
+        head = f"  {name}:\n    provider: {name}\n"
+        text = text.replace(head, head + "    press_list: p\n")
+    settings.write_text(text)
+    embargo(project)  # builds again: the settings changed
+    assert picture_refusal(provider) in refusal(project, channel="press", target=target)
+    assert picture_refusal(provider) in refusal(project, channel="press", target=target, test_to=("me@example.org",))
+    assert listmonk.requests == []
+
+
+def test_the_outbox_sends_the_embargoed_press_mailing_with_its_pictures(project):
+    import email
+    from email import policy
+
+    embargo(project)
+    outcome = send(project, channel="press", target="production")
+    data = (project / ".newsroom" / "outbox" / outcome.ref / "campaign.eml").read_bytes()
+    message = email.message_from_bytes(data, policy=policy.default)
+    pictures = [part for part in message.walk() if part.get_content_maintype() == "image"]
+    assert [part.get_content() for part in pictures] == [(project / "content" / "images" / "logo.png").read_bytes()]
+    html = message.get_body(("html",)).get_content()
+    assert f'src="cid:{pictures[0]["Content-ID"].strip("<>")}"' in html
+    assert "https://newsroom.example.org/" + SEED + "/images/" not in html
+    built_message = email.message_from_bytes((project / "out" / SEED / "press.eml").read_bytes(), policy=policy.default)
+    assert [p.get_content() for p in built_message.walk() if p.get_content_maintype() == "image"] == \
+        [p.get_content() for p in pictures]
 
 
 def test_a_scheduled_send_is_settled_by_reconcile_when_it_went_out(project, listmonk):
