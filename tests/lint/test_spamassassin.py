@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from press_support import embargoed_project
+
 SEED = "2021-11-29-industriestandort-berlin-brandenburg"
 # A message as a careless sender writes it: no Date, no Message-ID.
 UNDATED = """\
@@ -87,3 +89,20 @@ def test_the_seed_newsletter_scores_at_most_one_point(tmp_project, tmp_path):
     assert match, line
     assert float(match["score"]) <= 1.0, line
     assert not {"HTML_FONT_LOW_CONTRAST", "MISSING_DATE", "MISSING_MID"} & set(rules_of(match["rules"])), line
+
+
+def test_the_embargoed_press_message_with_its_pictures_embedded_lints_clean(tmp_path):
+    """press.eml as multipart/related (the logo by cid:) is read and scored; lint finds nothing to refuse."""
+    project = embargoed_project(tmp_path / "project")
+    home = tmp_path / "home"
+    home.mkdir()
+    out = tmp_path / "out"
+    built = newsroom("build", str(project / "content" / "reports" / f"{SEED}.yaml"), "--out", str(out),
+                     cwd=project, home=home)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert b"Content-Type: multipart/related;" in (out / SEED / "press.eml").read_bytes()
+    result = newsroom("lint", "--strict", "--info", str(out / SEED), cwd=project, home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith(f"{out / SEED / 'press.eml'}: SPAM:"))
+    match = SCORE_LINE.search(line)
+    assert match and float(match["score"]) <= 1.0, line
