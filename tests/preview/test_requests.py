@@ -136,7 +136,7 @@ def test_garbage_gets_no_page(port, head):
 
 def test_without_a_port_only_where_http_allows_it():
     """Port 80 needs root, so this one rule is checked on the function itself."""
-    from pipeline.preview import Refused, check_host
+    from pipeline.loopback import Refused, check_host
 
     for name in ("localhost", "127.0.0.1", "[::1]", "localhost:80"):
         check_host([name], 80)
