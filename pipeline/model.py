@@ -243,59 +243,47 @@ def validate(source: Source, content_root: Path, timezone: str | None = None) ->
         check_body_links(checker, source, report.body)
     if report is not None and report.event and report.event.end_date and report.event.end_date < report.event.date:
         checker.problem(("event", "end_date"), "ends before it starts", "end_date must be on or after date")
-    if report is not None and report.press and report.press.embargo:
-        report = _resolve_embargo(checker, report, timezone)
-    if report is not None and report.press and report.press.published:
-        report = _resolve_published(checker, report, timezone)
+    for name in _PRESS_TIMES:
+        if report is not None and report.press and getattr(report.press, name):
+            report = _resolve_press_time(checker, report, name, timezone)
     if checker.issues or report is None:
         raise ContentError(checker.issues)
     return _with(report, slug=slug, source_path=source.path, source_sha256=hashlib.sha256(source.raw).hexdigest())
 
 
-def _resolve_embargo(checker: Checker, report: Report, timezone: str | None) -> Report:
-    """The embargo as an aware time in the publication's zone; a DST gap or fold without offset is an issue."""
-    import dataclasses
-
-    from pipeline.embargo import EmbargoProblem, resolve
-
-    written = report.press.embargo
-    if timezone is None:
-        if written.tzinfo is None:
-            checker.problem(("press", "embargo"), "the time has no UTC offset",
-                            "add the offset, e.g. 2026-12-01T10:00:00+01:00 (winter) or +02:00 (summer)")
-        return report
-    try:
-        aware = resolve(written, timezone)
-    except EmbargoProblem as err:
-        checker.problem(("press", "embargo"), err.message, err.hint)
-        return report
-    except OverflowError:  # year 1 or 9999 moved into the zone leaves the calendar
-        checker.problem(("press", "embargo"), f"{written.isoformat()} is not a time the release can wait for",
-                        "write the date and time the release may be published, e.g. 2026-12-01T10:00:00")
-        return report
-    return _with(report, press=dataclasses.replace(report.press, embargo=aware))
+# Press times resolved in the publication's zone: (example, what the time is for, whether any offset is
+# fine). An embargo's offset must be the zone's own (`embargo.resolve`), since a wrong one would lift it
+# early; `published` only names an instant.
+_PRESS_TIMES = {
+    "embargo": ("2026-12-01T10:00:00", ("the release can wait for", "the release may be published"), False),
+    "published": ("2021-11-29T16:00:00", ("the release can have appeared at", "the release was first published"), True),
+}
 
 
-def _resolve_published(checker: Checker, report: Report, timezone: str | None) -> Report:
-    """`press.published` as an aware time in the publication's zone (a local time the clocks skip or repeat is
-    an issue, as for the embargo; any offset names its instant)."""
+def _resolve_press_time(checker: Checker, report: Report, name: str, timezone: str | None) -> Report:
+    """`press.<name>` as an aware time in the publication's zone; a DST gap or fold without offset is an issue."""
     import dataclasses
     from zoneinfo import ZoneInfo
 
     from pipeline.embargo import EmbargoProblem, resolve
 
-    written = report.press.published
+    example, meaning, any_offset = _PRESS_TIMES[name]
+    written = getattr(report.press, name)
     if timezone is None:
         if written.tzinfo is None:
-            checker.problem(("press", "published"), "the time has no UTC offset",
-                            "add the offset, e.g. 2021-11-29T16:00:00+01:00 (winter) or +02:00 (summer)")
+            checker.problem(("press", name), "the time has no UTC offset",
+                            f"add the offset, e.g. {example}+01:00 (winter) or +02:00 (summer)")
         return report
     try:
-        aware = written.astimezone(ZoneInfo(timezone)) if written.tzinfo else resolve(written, timezone)
+        aware = written.astimezone(ZoneInfo(timezone)) if any_offset and written.tzinfo else resolve(written, timezone)
     except EmbargoProblem as err:
-        checker.problem(("press", "published"), err.message, err.hint)
+        checker.problem(("press", name), err.message, err.hint)
         return report
-    return _with(report, press=dataclasses.replace(report.press, published=aware))
+    except OverflowError:  # year 1 or 9999 moved into the zone leaves the calendar
+        checker.problem(("press", name), f"{written.isoformat()} is not a time {meaning[0]}",
+                        f"write the date and time {meaning[1]}, e.g. {example}")
+        return report
+    return _with(report, press=dataclasses.replace(report.press, **{name: aware}))
 
 
 def check_translations(reports: list[Report], default_language: str, existing: set[str]) -> list[Issue]:

@@ -175,6 +175,17 @@ def test_an_embargo_beyond_the_calendar_is_an_issue_not_an_internal_error(conten
         " — write the date and time the release may be published, e.g. 2026-12-01T10:00:00"]
 
 
+def test_a_publication_time_beyond_the_calendar_is_an_issue_not_an_internal_error(content_root):
+    """The same year-10000 instant as `press.published` (any offset is fine there) was exit 70 as well."""
+    text = (INVALID / "embargo-out-of-range.yaml").read_text(encoding="utf-8").replace("embargo:", "published:")
+    source = parse_yaml(text.encode(), "x.yaml")
+    with pytest.raises(ContentError) as info:
+        validate(source, content_root, "Europe/Berlin")
+    assert [str(issue) for issue in info.value.issues] == [
+        "x.yaml:24:14: press.published: 9999-12-31T23:30:00-01:00 is not a time the release can have appeared at"
+        " — write the date and time the release was first published, e.g. 2021-11-29T16:00:00"]
+
+
 # --- valid reports ---------------------------------------------------------------------------
 
 def test_the_seed_report_validates(content_root):
