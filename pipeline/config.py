@@ -129,13 +129,8 @@ class Settings:
 
 
 def _in_language(value, language: str):
-    if isinstance(value, Texts):
-        return value.get(language)
-    if not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return value
-    changes = {f.name: _in_language(getattr(value, f.name), language) for f in dataclasses.fields(value)
-               if isinstance(getattr(value, f.name), Texts) or dataclasses.is_dataclass(getattr(value, f.name))}
-    return dataclasses.replace(value, **changes) if changes else value
+    """`value` with every per-language text replaced by its `language` text (templates print plain strings)."""
+    return _map_texts(value, lambda texts: texts.get(language))
 
 
 def _texts(value) -> list[Texts]:
@@ -148,11 +143,16 @@ def _texts(value) -> list[Texts]:
 
 def _named_plain_texts(value, language: str):
     """`value` with every plain (one-language) text named as the publication `language`'s."""
+    return _map_texts(value, lambda texts: texts.plain_as(language))
+
+
+def _map_texts(value, change):
+    """`value` (settings or a part of them) with `change` applied to every `Texts` in it, at any depth."""
     if isinstance(value, Texts):
-        return value.plain_as(language)
+        return change(value)
     if not dataclasses.is_dataclass(value) or isinstance(value, type):
         return value
-    changes = {f.name: _named_plain_texts(getattr(value, f.name), language) for f in dataclasses.fields(value)
+    changes = {f.name: _map_texts(getattr(value, f.name), change) for f in dataclasses.fields(value)
                if isinstance(getattr(value, f.name), Texts) or dataclasses.is_dataclass(getattr(value, f.name))}
     return dataclasses.replace(value, **changes) if changes else value
 
