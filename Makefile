@@ -82,7 +82,7 @@ test: setup
 # The quick tier (unit, render, press, site, lint rules, golden; about 30 s): no Node, no browser, nothing slow.
 test-fast: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --no-cache .
-	$(PYTEST) -m "not slow and not browser and not node"
+	$(PYTEST) -n 2 -m "not slow and not browser and not node"
 
 bench: setup
 	$(PY) benchmarks/run.py
