@@ -123,6 +123,11 @@ class Cache:
         self.used: set[str] = set()
         self.stored = 0
 
+    @property
+    def crops(self) -> Path | None:
+        """Where the hero's crops are kept across processes (`render/crops.py`); None when the cache is off."""
+        return self.root / "crops" if self.reading else None
+
     def _path(self, key: str) -> str:
         # strings, not Paths: a no-op build asks for thousands of these, and pathlib costs ~10 µs a join
         return f"{self._reports}{os.sep}{key[:2]}{os.sep}{key}"

@@ -29,11 +29,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 # Below this many reports to render, forking and warming a pool costs more than it saves (PERF-BASELINE §6).
 POOL_MIN_REPORTS = 32
-CROP_STORE = Path(".newsroom") / "cache" / "crops"  # the hero's crops by content (render/crops.py)
 
 
-def render_report(report: Report, settings: Settings, project: Project,
-                  inputs: cache.Inputs) -> tuple[dict, dict[str, bytes], dict[str, str]]:
+def render_report(report: Report, settings: Settings, project: Project, inputs: cache.Inputs,
+                  crop_store: Path | None = None) -> tuple[dict, dict[str, bytes], dict[str, str]]:
     """One report → (manifest, files, assets): the unit of work the cache stores and a process pool takes.
 
     `assets` maps each file copied from content/ (images) to its source, so the cache can tell when it changed.
@@ -44,7 +43,7 @@ def render_report(report: Report, settings: Settings, project: Project,
     _fresh_templates(inputs.templates_sha256)
     with template_errors(project.template_dir):
         rendition = render.render(report, settings, project.template_dir, project.content_dir,
-                                  site_url=inputs.site_url, crop_store=project.root / CROP_STORE)
+                                  site_url=inputs.site_url, crop_store=crop_store)
     files = render.report_files(rendition, settings)
     print_ = Fingerprint(report.source_sha256, inputs.settings_sha256, inputs.templates_sha256)
     logger.info("rendered %s (%s bytes of email HTML)", report.slug, len(rendition.email_html))
@@ -118,7 +117,8 @@ def _unit(job: Job, display: str, raw: bytes, key: str) -> Result:
             report = validate(parse_yaml(raw, display), job.project.content_dir, job.settings.timezone)
         except ContentError as err:
             return Result(slug, issues=err.issues)
-        manifest, files, assets = render_report(report, job.settings, job.project, job.inputs)
+        manifest, files, assets = render_report(report, job.settings, job.project, job.inputs,
+                                                   crop_store=job.cache.crops)
         read = job.cache.store(key, report, manifest, files, assets)
     else:
         read = entry.assets

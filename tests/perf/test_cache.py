@@ -80,6 +80,14 @@ def test_cached_build_equals_a_build_without_cache(project, tmp_path):
     assert tree(tmp_path / "cached") == tree(tmp_path / "fresh")
 
 
+def test_a_build_without_cache_writes_nothing_under_dot_newsroom(project, tmp_path):
+    """use_cache=False (the golden and browser fixtures build the repository's own content so) leaves no
+    cache behind, the hero's crops included."""
+    run(project, tmp_path / "out", use_cache=False)
+    assert list((tmp_path / "out" / SEED / "images").glob("*@*"))  # the seed's hero was cut
+    assert not (project.root / ".newsroom").exists()
+
+
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
 def test_an_unreadable_entry_is_a_miss(project, damage):
     run(project)
