@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from pipeline.errors import PipelineError
 from pipeline.extras import require
 from pipeline.lint.findings import Finding, Severity
+from pipeline.manifest import PDF
 
 CHROMIUM = "/usr/bin/chromium"
 # This machine's probe flags (python.md); a fresh user-data-dir comes with every Playwright launch.
@@ -113,7 +114,7 @@ def capture(browser, report_dir: Path, dest: Path) -> Capture:
     # Its own context: the first one has the images in its memory cache and would show them anyway.
     with viewer(browser, report_dir, dest, result, images=False) as view:
         view.shoot(email, "email", 375, "images-off")
-    result.pdf_page = pdf_first_page(report_dir / "press.pdf", dest)
+    result.pdf_page = pdf_first_page(report_dir / PDF, dest)
     email_path = str(report_dir / "email.html")
     result.findings.extend(scroll_findings(result, email_path))
     result.findings.extend(axe_findings(result, report_dir))

@@ -122,6 +122,7 @@ def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url
     """Render every report into out/<slug>/ and the public archive site into out/site/."""
     from pipeline.build import BuildStats, clock
     from pipeline.build import build as build_reports
+    from pipeline.manifest import PDF
     from pipeline.site import is_published
 
     if pdf:
@@ -145,7 +146,7 @@ def build(state: _State, paths: tuple[Path, ...], out_dir: Path | None, site_url
                               unchanged=len(manifests) - stats.written, seconds=sum(stats.seconds.values())))
     public = [manifest for manifest in manifests if is_published(manifest, now)]
     click.echo(_("site: {count} report(s) public in {path}").format(count=stats.public, path=target / "site"))
-    missing = sum("press.pdf" not in manifest["files"] for manifest in public)
+    missing = sum(PDF not in manifest["files"] for manifest in public)
     if missing:
         click.echo(_("site: {count} press release(s) without PDF; `newsroom build --pdf` makes them "
                      "(the Pages workflow does)").format(count=missing))
@@ -200,7 +201,9 @@ def lint(state: _State, paths: tuple[Path, ...], strict: bool, show_info: bool) 
     """Check built outputs: PATH is out/ or out/<slug>/ (default: every report in out/)."""
     from pipeline.lint import lint as run_lint
 
-    groups = [(p.parent, [p.name]) if (p / "manifest.json").is_file() else (p, None) for p in paths]
+    from pipeline.manifest import MANIFEST
+
+    groups = [(p.parent, [p.name]) if (p / MANIFEST).is_file() else (p, None) for p in paths]
     findings, reports = [], 0
     for out_dir, slugs in groups or [(state.project.out_dir, None)]:
         from pipeline.lint.document import discover
@@ -396,8 +399,9 @@ def _report_internal_error(state: _State) -> None:
     try:
         if not state.root.is_dir():
             raise OSError("no project folder")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(details, encoding="utf-8")
+        from pipeline.atomic import write_atomic
+
+        write_atomic(path, details.encode("utf-8"))
         where = _("details in {path}").format(path=path)
     except OSError:
         where = _("run again with --debug for details")

@@ -40,10 +40,10 @@ from typing import Iterator
 from pipeline.build import BuildStats, Project, build
 from pipeline.errors import ContentError, PipelineError
 from pipeline.loopback import HOST, Refused, check_host, local_parts
+from pipeline.manifest import PDF
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
-PDF = "press.pdf"
 PDFS_KEPT = 32
 IDLE_SECONDS = 5  # a connection that sends no complete request for this long is closed (browsers send at once)
 STATUS_PATH = ("__newsroom", "status")  # `_` names are never reports (discover skips them)

@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 
 from pipeline import __version__
 from pipeline.embargo import embargo_of, is_public, published_at
+from pipeline.manifest import PDF
 
 SITE = "site"
 # Every name the build uses beside the report folders, at the top of out/ (index.html, site/) and of
@@ -62,7 +63,7 @@ def is_published(manifest: dict, now: dt.datetime) -> bool:
 
 def published_state(manifests: list[dict], now: dt.datetime) -> dict[str, list]:
     """slug → [revision, PDF hash or None] of every report the site shows at `now`: what its pages are made of."""
-    return {m["slug"]: [m["revision"], (m["files"].get("press.pdf") or {}).get("sha256")]
+    return {m["slug"]: [m["revision"], (m["files"].get(PDF) or {}).get("sha256")]
             for m in manifests if is_published(m, now)}
 
 
@@ -90,8 +91,8 @@ def entry_sources(manifest: dict) -> dict[str, str | None]:
     sources: dict[str, str | None] = {f"{SITE}/{slug}/index.html": None}
     sources.update({f"{SITE}/{slug}/{name}": name for name in manifest["files"] if name.startswith("images/")})
     sources[f"{SITE}/presse/{slug}/index.html"] = "press.html"
-    if "press.pdf" in manifest["files"]:
-        sources[f"{SITE}/presse/{slug}/{slug}.pdf"] = "press.pdf"
+    if PDF in manifest["files"]:
+        sources[f"{SITE}/presse/{slug}/{slug}.pdf"] = PDF
     return sources
 
 
@@ -104,7 +105,7 @@ def entries(built: list[tuple[dict, dict[str, bytes]]], timezone: str, now: dt.d
         published = (dt.datetime.fromisoformat(manifest["published"]) if manifest.get("published") else  # the page's
                      published_at(embargo_of(manifest), dt.date.fromisoformat(manifest["event_date"]), timezone))
         slug = manifest["slug"]
-        pdf = manifest["files"].get("press.pdf")
+        pdf = manifest["files"].get(PDF)
         found.append(Entry(slug, manifest["title"], manifest["language"], manifest["preheader"], published,
                            manifest["web_url"], manifest["press_url"],
                            f"{manifest['press_url']}{slug}.pdf" if pdf else None, pdf["bytes"] if pdf else 0))

@@ -40,10 +40,11 @@ import io
 import json
 import os
 import posixpath
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass
+
+from pipeline.atomic import write_atomic
 
 RATIOS = ((16, 9), (4, 3), (1, 1))  # Google's order; the first is also the Open Graph image
 MIN_WIDTH = 696
@@ -163,13 +164,9 @@ class _Store:
     def put(self, key: str, cut: Cut) -> None:
         header = {"width": cut.width, "height": cut.height,
                   "crops": [[crop.name, crop.width, crop.height, len(crop.data)] for crop in cut.crops]}
-        folder = os.path.join(self.folder, key[:2])
+        data = json.dumps(header).encode() + b"\n" + b"".join(crop.data for crop in cut.crops)
         try:
-            os.makedirs(folder, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(json.dumps(header).encode() + b"\n" + b"".join(crop.data for crop in cut.crops))
-            os.replace(temp, os.path.join(folder, key))
+            write_atomic(os.path.join(self.folder, key[:2], key), data)
         except OSError:  # a read-only or full disk: the crops are made again next time
             return
         self._prune()
