@@ -412,12 +412,7 @@ def _report_internal_error(state: _State) -> None:
 
 def _masked(text: str) -> str:
     """`text` with every secret set in the environment masked, in every form a provider's header carries it."""
-    from pipeline.providers import armed
-    from pipeline.secrets import SECRET_ENV, Secret, in_environment, redact
+    from pipeline.providers import armed_in_environment
+    from pipeline.secrets import redact
 
-    secrets = []
-    for secret in in_environment(os.environ):
-        provider, names = next((p, n) for p, n in SECRET_ENV.items() if n and n[0] == secret.env_name)
-        user = os.environ.get(names[1]) if len(names) > 1 else None
-        secrets.append(armed(provider, Secret(secret.env_name, secret.reveal(), user=user)))
-    return redact(text, secrets)
+    return redact(text, armed_in_environment(os.environ))

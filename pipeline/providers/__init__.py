@@ -40,6 +40,19 @@ def armed(provider: str, secret):
     return secret.sending(provider_class(provider).auth_headers(secret)) if secret is not None else None
 
 
+def armed_in_environment(environ) -> list:
+    """Every secret variable set in `environ` (malformed ones too, also line by line), each armed with the
+    header forms its provider sends it in: what a crash report or a provider's words must never show."""
+    from pipeline.secrets import SECRET_ENV, Secret, in_environment
+
+    secrets = []
+    for secret in in_environment(environ):
+        provider, names = next((p, n) for p, n in SECRET_ENV.items() if n and n[0] == secret.env_name)
+        user = environ.get(names[1]) if len(names) > 1 else None
+        secrets.append(armed(provider, Secret(secret.env_name, secret.reveal(), user=user)))
+    return secrets
+
+
 def open_provider(target: Target, secret, *, state_dir: Path, unsubscribe_url: str,
                   client: Callable[..., ApiClient] = ApiClient) -> Provider:
     """A ready adapter for `target`; `client` lets tests inject sleep, clocks or a session."""
