@@ -317,7 +317,7 @@ def send(state: _State, report: str, channel: str, target: str, test_to: tuple[s
 @click.pass_obj
 def status(state: _State, report: str | None) -> None:
     """Show what was sent where and when; with REPORT, its full history."""
-    from pipeline.publish import status_lines
+    from pipeline.settle import status_lines
 
     for line in status_lines(state.project, report):
         click.echo(line)
@@ -329,7 +329,7 @@ def reconcile(state: _State) -> None:
     """Settle sends whose outcome is unknown by asking the provider; never sends anything (exit 4: still unknown)."""
     from pipeline.errors import SendOutcomeUnknownError
     from pipeline.ledger import SendState
-    from pipeline.publish import reconcile as settle
+    from pipeline.settle import reconcile as settle
 
     open_ = [r for r in settle(state.project, secret_for=_env_secret, echo=_echo_masked)
              if r.state in (SendState.SENDING, SendState.UNKNOWN)]

@@ -14,7 +14,7 @@ States and the only allowed moves (`ALLOWED`, checked by `check_transition`)::
 PLANNED, DRAFTED and TEST_SENT may also jump to SENT/SCHEDULED when the provider shows the campaign
 already delivered (an earlier run on another machine sent it). SENDING/UNKNOWN go back to DRAFTED
 only when the provider still shows a draft: for SENDING once its process is gone, for UNKNOWN after
-a grace period (publish.SETTLE_GRACE), because a timed-out request may still be under way.
+a grace period (settle.SETTLE_GRACE), because a timed-out request may still be under way.
 
 Write-ahead rule (EMAIL-QUALITY R1/R6): `publish` commits PLANNED before creating a draft and SENDING
 before the send call, so a crash leaves a row that `reconcile` settles by asking the provider, never

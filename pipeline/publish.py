@@ -7,7 +7,7 @@
    imprint or unsubscribe link missing, HTML over the size budget, a bad `--at`.
 3. `--dry-run`: print every request a send would make and stop; no network, no ledger writes.
 4. Ledger: already sent → say so and stop. A send left SENDING/UNKNOWN by a crash or timeout is
-   settled first by asking the provider (`_settle`), never by sending again; "still a draft" counts
+   settled first by asking the provider (`settle.settle`), never by sending again; "still a draft" counts
    as "never started" only for a dead process's SENDING, or after SETTLE_GRACE for UNKNOWN.
    Otherwise write PLANNED (write-ahead of the draft).
 5. Provider: the list must exist (`check`), then `find(ref)` or `create_draft` → DRAFTED.
@@ -25,30 +25,24 @@ step boundary: while a request is held by the test server, or while the ledger s
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from pipeline.config import Settings, Target, load_settings
-from pipeline.errors import (ConfigError, LedgerError, ProviderRejectedError, PublishError, SecretNotSetError,
+from pipeline.errors import (ConfigError, ProviderRejectedError, PublishError, SecretNotSetError,
                              SendOutcomeUnknownError)
 from pipeline.headers import recipients_problem
-from pipeline.ledger import LEDGER_FILE, UNSETTLED, Ledger, SendRecord, SendState
+from pipeline.ledger import LEDGER_FILE, Ledger, SendRecord, SendState
 from pipeline.preflight import CHANNELS, Build, load_build, parse_at, preflight
 from pipeline.providers import ApiClient, armed, open_provider, provider_class
 from pipeline.providers.base import DELIVERED_STATES, OutgoingCampaign, Provider, RemoteCampaign, RemoteState
 from pipeline.render import UNSUBSCRIBE_TOKEN
 from pipeline.secrets import Secret, redact
+from pipeline.settle import STATE_DIR, remote_of, send_lock, settle, slug_of, target_named
 
 logger = logging.getLogger(__name__)
-
-STATE_DIR = ".newsroom"
-SETTLE_GRACE = dt.timedelta(minutes=5)  # after this, "still a draft" proves an unclear send never started
 
 
 @dataclass(frozen=True)
@@ -97,11 +91,6 @@ def ref_for(slug: str, revision: str, channel: str, list_id: str) -> str:
     return f"newsroom-{slug}-{revision[:12]}{CHANNELS[channel].suffix}-to-{safe_list}"
 
 
-def slug_of(report: str) -> str:
-    """`content/reports/x.yaml`, `x.yaml` or `x` → `x`."""
-    name = Path(report).name
-    return re.sub(r"\.ya?ml$", "", name)
-
 # -- 3.–7. send ------------------------------------------------------------------------------
 
 
@@ -110,7 +99,7 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
          client: Callable[..., ApiClient] = ApiClient) -> Outcome:
     """Send (or test, or schedule) one report's channel to one target; see the module docstring."""
     settings = load_settings(project.content_dir)
-    target = _target(settings, request.target)
+    target = target_named(settings, request.target)
     if request.channel not in CHANNELS:
         raise ConfigError(f"unknown channel '{request.channel}' — use one of: {', '.join(CHANNELS)}")
     secret = _optional(secret_for, target)  # a malformed credential is refused before anything else happens
@@ -130,7 +119,7 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
         return _dry_run(state_dir, settings, target, request, build, ref, list_id, secret, at, echo)
     secret = secret or secret_for(target.provider)  # a missing one only now: pre-flight problems come first
     masks = [armed(target.provider, secret)]
-    with _lock(state_dir, ref, request.target), \
+    with send_lock(state_dir, ref, request.target), \
             Ledger.open(state_dir / LEDGER_FILE, now=now, mask=lambda text: redact(text, masks)) as ledger, \
             open_provider(target, secret, state_dir=state_dir, unsubscribe_url=settings.unsubscribe_url,
                           client=client) as provider:
@@ -153,7 +142,7 @@ def _run(ledger: Ledger, record: SendRecord, provider: Provider, campaign: Outgo
          at, echo, confirm) -> Outcome:
     if record.state in (SendState.SENDING, SendState.UNKNOWN):
         echo(f"an earlier send of {record.ref} ended without a clear answer; asking {record.provider} first")
-        record = _settle(ledger, record, provider, echo)
+        record = settle(ledger, record, provider, echo)
     if record.state in (SendState.SENT, SendState.SCHEDULED):
         return _already(record, echo, request)
     if record.state in (SendState.SENDING, SendState.UNKNOWN):
@@ -194,7 +183,7 @@ def _deliver(ledger, record, provider, remote, campaign, at, echo) -> Outcome:
         record = ledger.transition(record, SendState.UNKNOWN, error=str(err))
         echo(f"{provider.name} gave no clear answer; reading the campaign's status instead of resending")
         try:
-            record = _settle(ledger, record, provider, echo)
+            record = settle(ledger, record, provider, echo)
         except PublishError as status_error:
             echo(f"the status read failed too: {status_error}")
             raise err from status_error
@@ -217,7 +206,7 @@ def _deliver(ledger, record, provider, remote, campaign, at, echo) -> Outcome:
 def _settle_after_refusal(ledger, record, provider, err, echo) -> Outcome | None:
     """A refused send may mean 'already running' (e.g. listmonk's 400 on a started campaign): look first."""
     try:
-        remote = provider.status(_remote_of(record))
+        remote = provider.status(remote_of(record))
     except PublishError:
         remote = None
     if remote is not None and remote.state in DELIVERED_STATES:
@@ -231,7 +220,7 @@ def _settle_after_refusal(ledger, record, provider, err, echo) -> Outcome | None
 def _draft(ledger, record, provider, campaign, echo) -> tuple[SendRecord, RemoteCampaign]:
     """Find or create the draft carrying our ref; adopt whatever an earlier run left at the provider."""
     if record.remote_id:
-        remote = provider.status(_remote_of(record))
+        remote = provider.status(remote_of(record))
     else:
         remote = provider.find(campaign.ref)
         if remote is None:
@@ -261,91 +250,7 @@ def _already(record: SendRecord, echo, request: SendRequest) -> Outcome:
     return Outcome(record.ref, record.state, record.remote_id, record.web_url)
 
 
-# -- reconcile and status ------------------------------------------------------------------
-
-
-def reconcile(project, *, secret_for: Callable[[str], Secret | None], echo: Callable[[str], None],
-              now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
-              client: Callable[..., ApiClient] = ApiClient) -> list[SendRecord]:
-    """Ask the provider about every send whose outcome is open (SENDING, UNKNOWN, SCHEDULED); never sends."""
-    state_dir = project.root / STATE_DIR
-    if not (state_dir / LEDGER_FILE).is_file():
-        echo("nothing to reconcile: no send ledger in this folder")
-        return []
-    settings = load_settings(project.content_dir)
-    settled, masks = [], []
-    with Ledger.open(state_dir / LEDGER_FILE, now=now, mask=lambda text: redact(text, masks)) as ledger:
-        open_rows = ledger.records(states=UNSETTLED)
-        if not open_rows:
-            echo("nothing to reconcile: every send has a known outcome")
-        for record in open_rows:
-            target = _target(settings, record.target)
-            secret = secret_for(target.provider)
-            masks.append(armed(target.provider, secret))
-            with _lock(state_dir, record.ref, record.target), \
-                    open_provider(target, secret, state_dir=state_dir,
-                                  unsubscribe_url=settings.unsubscribe_url, client=client) as provider:
-                settled.append(_settle(ledger, ledger.get(record.ref, record.target) or record, provider, echo))
-    return settled
-
-
-def _settle(ledger: Ledger, record: SendRecord, provider: Provider, echo) -> SendRecord:
-    """Record what the provider says about `record`; the only moves are to what it reports."""
-    remote = provider.status(_remote_of(record)) if record.remote_id else provider.find(record.ref)
-    label = f"{record.ref} ({record.target})"
-    if remote is None:
-        echo(f"{label}: {provider.name} has no campaign with this reference; left as {record.state.name}")
-        return record
-    new = {RemoteState.SENT: SendState.SENT, RemoteState.SENDING: SendState.SENT,
-           RemoteState.SCHEDULED: SendState.SCHEDULED, RemoteState.CANCELLED: SendState.FAILED,
-           RemoteState.FAILED: SendState.FAILED}.get(remote.state)
-    if remote.state is RemoteState.DRAFT and record.state is SendState.SENDING:
-        # SENDING here means the process that wrote it died (we hold its lock) before it learned the
-        # answer; the provider shows the campaign unsent, so a later `send` may try again.
-        new = SendState.DRAFTED
-    elif remote.state is RemoteState.DRAFT and record.state is SendState.UNKNOWN:
-        # A timed-out request may still be in flight at the provider: only after a grace period
-        # does "still a draft" prove that it never started.
-        waited = ledger.now() - dt.datetime.fromisoformat(record.updated_at)
-        if waited < SETTLE_GRACE:
-            echo(f"{label}: {provider.name} still shows a draft, but the send may still be under way there — "
-                 f"run `newsroom reconcile` again in {SETTLE_GRACE.seconds // 60} minutes")
-            return record
-        new = SendState.DRAFTED
-    if new is None or new is record.state:
-        echo(f"{label}: {provider.name} says {remote.provider_status}; stays {record.state.name}")
-        return record
-    record = ledger.transition(record, new, f"reconciled: {provider.name} says {remote.provider_status}",
-                               remote_id=remote.remote_id, web_url=remote.web_url)
-    echo(f"{label}: {provider.name} says {remote.provider_status}; now {record.state.name}")
-    return record
-
-
-def status_lines(project, slug: str | None = None) -> list[str]:
-    """What went where and when, one line per send; with a report, its event history too."""
-    path = project.root / STATE_DIR / LEDGER_FILE
-    if not path.is_file():
-        return ["nothing sent yet from this folder (no .newsroom/ledger.sqlite3)"]
-    with Ledger.open(path, create=False) as ledger:
-        records = ledger.records(slug_of(slug) if slug else None)
-        lines = []
-        for r in records:
-            lines.append(f"{r.slug}  {r.channel}  {r.target}  {r.provider} list {r.list_id}  {r.state.name}  "
-                         f"{r.updated_at}  campaign {r.remote_id or '-'}" + (f"  {r.web_url}" if r.web_url else ""))
-            if slug:
-                lines += [f"    {e.at}  {e.from_state.name if e.from_state else '-'} → {e.to_state.name}  {e.detail}"
-                          for e in ledger.events(r.id)]
-    return lines or [f"nothing sent yet for {slug}" if slug else "the ledger is empty"]
-
-
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _target(settings: Settings, name: str) -> Target:
-    if name not in settings.targets:
-        raise ConfigError(f"unknown target '{name}' — content/newsroom.yaml defines: "
-                          f"{', '.join(settings.targets) or 'no targets'}")
-    return settings.targets[name]
 
 
 def _campaign(settings: Settings, build: Build, provider: Provider, ref: str, list_id: str) -> OutgoingCampaign:
@@ -414,25 +319,5 @@ def _display_base(cls, target, secret) -> str:
         return f"<{cls.name} API address>"
 
 
-def _remote_of(record: SendRecord) -> RemoteCampaign:
-    return RemoteCampaign(record.provider, record.remote_id or "", RemoteState.UNKNOWN, "", record.web_url, record.ref)
-
-
 def _ledger_state(remote: RemoteCampaign) -> SendState:
     return SendState.SCHEDULED if remote.state is RemoteState.SCHEDULED else SendState.SENT
-
-
-@contextmanager
-def _lock(state_dir: Path, ref: str, target: str) -> Iterator[None]:
-    """One `send`/`reconcile` per (ref, target) on this machine; the OS drops the lock if we are killed."""
-    folder = state_dir / "locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha256(f"{ref}\0{target}".encode()).hexdigest()[:24]
-    with open(folder / f"{name}.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LedgerError(f"another `newsroom send` or `reconcile` is working on {ref} ({target}) — wait for "
-                              "it to finish, then run `newsroom status`") from None
-        yield
-

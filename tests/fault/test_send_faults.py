@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from fake_listmonk import Fault
-from pipeline import publish
+from pipeline import publish, settle
 from pipeline.build import Project
 from pipeline.errors import ProviderRateLimitedError, SendOutcomeUnknownError
 from pipeline.ledger import Ledger, SendState
@@ -56,7 +56,7 @@ def send(project, clock, *, read_timeout=5.0, lines=None):
 
 
 def reconcile(project, clock, lines=None):
-    return publish.reconcile(Project(project), secret_for=secret_for, echo=(lines if lines is not None else []).append,
+    return settle.reconcile(Project(project), secret_for=secret_for, echo=(lines if lines is not None else []).append,
                              now=clock, client=client())
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import publish
+from pipeline import publish, settle
 from pipeline.build import Project
 from pipeline.errors import ConfigError, OutputError, PublishError, SecretNotSetError
 from pipeline.ledger import Ledger, SendState
@@ -88,7 +88,7 @@ def test_the_reference_names_report_revision_channel_and_list():
     revision = "a5d26b17efb4" + "f" * 52
     assert publish.ref_for("x", revision, "newsletter", "3") == "newsroom-x-a5d26b17efb4-to-3"
     assert publish.ref_for("x", revision, "press", "Presse Liste") == "newsroom-x-a5d26b17efb4-press-to-Presse-Liste"
-    assert publish.slug_of("content/reports/x.yaml") == publish.slug_of("x") == "x"
+    assert settle.slug_of("content/reports/x.yaml") == settle.slug_of("x") == "x"
 
 
 # -- pre-flight: refuse, say why, send nothing -----------------------------------------------
@@ -373,7 +373,7 @@ def test_a_scheduled_send_is_settled_by_reconcile_when_it_went_out(project, list
     assert send(project, target="lm-production", at="2026-12-01T09:00+01:00", lines=lines).state is S.SCHEDULED
     assert lines[0].startswith("already scheduled for 2026-12-01T09:00:00+01:00 as campaign 1")
     listmonk.campaigns[1]["status"] = "finished"
-    settled = publish.reconcile(Project(project), secret_for=secret_for, echo=(out := []).append, now=lambda: NOW)
+    settled = settle.reconcile(Project(project), secret_for=secret_for, echo=(out := []).append, now=lambda: NOW)
     assert [r.state for r in settled] == [S.SENT]
     assert out == [f"{outcome.ref} (lm-production): listmonk says finished; now SENT"]
 
@@ -389,9 +389,9 @@ def test_the_outbox_writes_the_message_with_the_real_unsubscribe_link(project):
 
 
 def test_status_shows_each_send_and_a_reports_history(project, listmonk):
-    assert publish.status_lines(Project(project)) == ["nothing sent yet from this folder (no .newsroom/ledger.sqlite3)"]
+    assert settle.status_lines(Project(project)) == ["nothing sent yet from this folder (no .newsroom/ledger.sqlite3)"]
     outcome = send(project, target="production")
-    lines = publish.status_lines(Project(project), SEED)
+    lines = settle.status_lines(Project(project), SEED)
     url = (project / ".newsroom" / "outbox" / outcome.ref).as_uri()
     assert lines == [
         f"{SEED}  newsletter  production  outbox list newsletter  SENT  2026-11-25T12:00:00+00:00  "
@@ -400,14 +400,14 @@ def test_status_shows_each_send_and_a_reports_history(project, listmonk):
         f"    2026-11-25T12:00:00+00:00  PLANNED → DRAFTED  draft {outcome.ref} at outbox",
         "    2026-11-25T12:00:00+00:00  DRAFTED → SENDING  send now",
         "    2026-11-25T12:00:00+00:00  SENDING → SENT  outbox status sent"]
-    assert publish.status_lines(Project(project), "other") == ["nothing sent yet for other"]
+    assert settle.status_lines(Project(project), "other") == ["nothing sent yet for other"]
 
 
 def test_reconcile_with_nothing_open_says_so(project):
-    assert publish.reconcile(Project(project), secret_for=secret_for, echo=(out := []).append) == []
+    assert settle.reconcile(Project(project), secret_for=secret_for, echo=(out := []).append) == []
     assert out == ["nothing to reconcile: no send ledger in this folder"]
     send(project, target="production")
-    publish.reconcile(Project(project), secret_for=secret_for, echo=(out := []).append)
+    settle.reconcile(Project(project), secret_for=secret_for, echo=(out := []).append)
     assert out == ["nothing to reconcile: every send has a known outcome"]
 
 
