@@ -324,6 +324,29 @@ def status(state: _State, report: str | None) -> None:
 
 
 @cli.command()
+@click.argument("report", required=False)
+@click.option("--target", default=None, help="Only campaigns sent to this target.")
+@click.option("--channel", type=click.Choice(["newsletter", "press"]), default=None, help="Only this channel.")
+@click.option("--json", "form", flag_value="json", help="JSON for machines (fields in the README).")
+@click.option("--csv", "form", flag_value="csv", help="CSV for machines (same fields).")
+@click.pass_obj
+def report(state: _State, report: str | None, target: str | None, channel: str | None, form: str | None) -> None:
+    """Ask the providers what became of each sent campaign (bounces, complaints…); read-only, also as HTML."""
+    import datetime as dt
+
+    from pipeline import delivery_report as delivery
+
+    result = delivery.report(state.project, report, target=target, channel=channel, secret_for=_env_secret,
+                             now=dt.datetime.now(dt.timezone.utc))
+    if form:
+        click.echo(_masked({"json": delivery.as_json, "csv": delivery.as_csv}[form](result.rows)), nl=form == "json")
+    else:
+        for line in delivery.lines(result.rows) + [f"wrote {result.page}"]:
+            _echo_masked(line)
+    delivery.raise_for_errors(result.rows)
+
+
+@cli.command()
 @click.pass_obj
 def reconcile(state: _State) -> None:
     """Settle sends whose outcome is unknown by asking the provider; never sends anything (exit 4: still unknown)."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.atomic import create, write_atomic
 from pipeline.errors import OutputError
 from pipeline.manifest import MANIFEST
-from pipeline.site import SITE
+from pipeline.site import DELIVERY_PAGES, SITE
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
                 for name, data in _checked(site[0]).items():
                     (staging / name).parent.mkdir(parents=True, exist_ok=True)
                     create(staging / name, data, link_from=getattr(data, "origin", None))
+            keep.add(DELIVERY_PAGES)  # written by `newsroom report`, not by the build
             _commit(staging, out_dir, keep)
             if in_place:  # temp files go in the (now empty) staging folder: never a *.tmp-* inside out/site
                 _sync(out_dir, _checked(site[0]), site[1], moved=(str(staging), str(out_dir)), temp_dir=staging)
