@@ -301,13 +301,15 @@ def _not_blank(ctx, param, value: str | None) -> str | None:
               help="Schedule instead of sending now: 2026-12-01T09:00+01:00.")
 @click.option("--dry-run", is_flag=True, help="Print every request a send would make; no network call.")
 @click.option("--yes", is_flag=True, help="Send to the list without asking (for CI).")
+@click.option("--force-list-health", is_flag=True, help="Send although the last campaign to this list had too many "
+              "hard bounces or spam complaints (see `newsroom report`).")
 @click.pass_obj
 def send(state: _State, report: str, channel: str, target: str, test_to: tuple[str, ...], at: str | None,
-         dry_run: bool, yes: bool) -> None:
+         dry_run: bool, yes: bool, force_list_health: bool) -> None:
     """Send REPORT's built email (or press release) to a target, exactly once."""
     from pipeline import publish
 
-    request = publish.SendRequest(report, channel, target, test_to, at, dry_run)
+    request = publish.SendRequest(report, channel, target, test_to, at, dry_run, force_list_health)
     publish.send(state.project, request, secret_for=_env_secret, echo=_echo_masked,
                  confirm=lambda plan: yes or click.confirm(f"{plan.action}?", default=False))
 

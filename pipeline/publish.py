@@ -35,7 +35,7 @@ from pipeline.errors import (ConfigError, ProviderRejectedError, PublishError, S
                              SendOutcomeUnknownError)
 from pipeline.headers import recipients_problem
 from pipeline.ledger import LEDGER_FILE, Ledger, SendRecord, SendState
-from pipeline.preflight import CHANNELS, Build, load_build, parse_at, preflight
+from pipeline.preflight import CHANNELS, Build, list_health, load_build, parse_at, preflight
 from pipeline.providers import ApiClient, armed, open_provider, provider_class
 from pipeline.providers.base import DELIVERED_STATES, OutgoingCampaign, Provider, RemoteCampaign, RemoteState
 from pipeline.render import UNSUBSCRIBE_TOKEN
@@ -55,6 +55,7 @@ class SendRequest:
     test_to: tuple[str, ...] = ()
     at: str | None = None
     dry_run: bool = False
+    force_list_health: bool = False
 
     def __post_init__(self):
         """Refuse --test-to values that are not plain addresses, or too many, before anything happens."""
@@ -123,6 +124,8 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
             Ledger.open(state_dir / LEDGER_FILE, now=now, mask=lambda text: redact(text, masks)) as ledger, \
             open_provider(target, secret, state_dir=state_dir, unsubscribe_url=settings.unsubscribe_url,
                           client=client) as provider:
+        if not request.test_to:
+            _check_list_health(ledger, provider, request, list_id, ref, echo)
         record = ledger.plan(ref=ref, slug=slug, revision=build.revision, channel=request.channel,
                              target=request.target, provider=target.provider, list_id=list_id)
         if record.provider != target.provider:
@@ -260,6 +263,20 @@ def _campaign(settings: Settings, build: Build, provider: Provider, ref: str, li
                             reply_to=settings.reply_to, html=build.html.replace(UNSUBSCRIBE_TOKEN, tag),
                             text=build.text.replace(UNSUBSCRIBE_TOKEN, tag), list_id=list_id,
                             language=build.manifest.get("language", settings.language), pictures=build.pictures)
+
+
+def _check_list_health(ledger: Ledger, provider: Provider, request: SendRequest, list_id: str, ref: str,
+                       echo) -> None:
+    """Pre-flight's list-health rule on the last campaign to this list; skipped for a send already made."""
+    current = ledger.get(ref, request.target)
+    if current is not None and current.state in (SendState.SENT, SendState.SCHEDULED):
+        return
+    problems, notes = list_health(ledger.records(), target_name=request.target, list_id=list_id, ref=ref,
+                                  read=provider.delivery, force=request.force_list_health)
+    for note in notes:
+        echo(note)
+    if problems:
+        raise PublishError("refusing to send, nothing was sent:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 def _check_list(provider: Provider, list_id: str):
