@@ -105,9 +105,7 @@ class MailchimpProvider(Provider):
     def delivery(self, remote_id: str) -> DeliveryStats:
         """GET the campaign (state, tracking, A/B settings) and, once it has gone out, its report."""
         campaign = self._call(Call("GET", f"/campaigns/{remote_id}", params={"fields": _DELIVERY_FIELDS}))
-        report = {}
-        if campaign.get("status") in ("sending", "sent"):
-            report = self._call(Call("GET", f"/reports/{remote_id}", params={"fields": _REPORT_FIELDS}))
+        report = self._call(report_call(remote_id)) if campaign.get("status") in ("sending", "sent") else {}
         return stats_from_wire({**campaign, "id": campaign.get("id") or remote_id}, report)
 
     def planned_calls(self, campaign, *, test_to=(), at=None) -> list[Call]:
@@ -141,6 +139,11 @@ _DELIVERY_FIELDS = ("id,status,send_time,emails_sent,recipients.list_id,recipien
                     "variate_settings.combinations,variate_settings.winning_combination_id")
 _REPORT_FIELDS = ("id,list_id,list_name,emails_sent,abuse_reports,unsubscribed,send_time,bounces,opens,clicks,"
                   "ab_split")
+
+
+def report_call(remote_id: str) -> Call:
+    """GET /reports/{id}: a sent campaign's figures (there is none before the send)."""
+    return Call("GET", f"/reports/{remote_id}", params={"fields": _REPORT_FIELDS})
 
 
 def stats_from_wire(campaign: dict, report: dict) -> DeliveryStats:
