@@ -70,10 +70,10 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
 
 
 def report_folders(out_dir: Path) -> list[str]:
-    """Names of the report folders in out_dir (every folder but site/ and hidden ones)."""
+    """Names of the report folders in out_dir (every folder but site/, reports/ and hidden ones)."""
     try:
         return [entry.name for entry in os.scandir(out_dir) if entry.is_dir(follow_symlinks=False)
-                and not entry.name.startswith(".") and entry.name != SITE]
+                and not entry.name.startswith(".") and entry.name not in (SITE, DELIVERY_PAGES)]
     except FileNotFoundError:
         return []
 

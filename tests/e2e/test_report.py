@@ -183,3 +183,13 @@ def test_a_provider_error_names_provider_and_campaign_and_leaves_the_ledger(list
     assert record["error"] == f"listmonk, campaign 7 ({OLDER}): listmonk GET /campaigns/7: 404 Campaign not found."
     assert result.stderr.startswith("error: 1 of 1 campaign(s) could not be read from their provider")
     assert digest(ledger) == before
+
+
+def test_a_build_keeps_the_delivery_pages(outbox_project):
+    assert run_cli(outbox_project, "report").returncode == 0
+    page = outbox_project / "out" / "reports" / "all.html"
+    before = page.read_bytes()
+    build = run_cli(outbox_project, "build")
+    assert build.returncode == 0, build.stderr
+    assert page.read_bytes() == before
+    assert not (outbox_project / "out" / "reports" / "manifest.json").exists()

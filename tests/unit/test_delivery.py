@@ -129,3 +129,11 @@ def test_the_page_escapes_provider_text_and_draws_an_accessible_chart_without_sc
            '0 (0 %); opens: not tracked; clicks: not tracked</desc>' in html
     assert "prefers-color-scheme: dark" in html and "default-src 'none'" in html
     assert not re.search(r"(src|href)=", html)  # nothing loaded from anywhere
+
+
+def test_the_delivery_pages_folder_is_no_report_folder_of_the_build(tmp_path):
+    from pipeline.outputs import report_folders
+
+    for name in ("reports", "site", "2021-11-29-bericht"):
+        (tmp_path / name).mkdir()
+    assert report_folders(tmp_path) == ["2021-11-29-bericht"]
