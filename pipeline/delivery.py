@@ -151,12 +151,18 @@ def health_problems(stats: DeliveryStats) -> list[str]:
 
 
 def health_unknown(stats: DeliveryStats) -> list[str]:
-    """The figures the rule needs but the provider did not give."""
-    missing = [name for name, value in (("recipients", stats.recipients), ("hard bounces", stats.hard_bounces),
-                                        ("spam complaints", stats.complaints)) if value is None]
-    if stats.recipients == 0:
-        missing.append("recipients (none yet)")
-    return missing
+    """The figures the rule needs but the provider did not give (no recipients yet counts as not given)."""
+    return [name for name, value in (("recipients", stats.recipients or None), ("hard bounces", stats.hard_bounces),
+                                     ("spam complaints", stats.complaints)) if value is None]
+
+
+def last_sent(records, target: str, list_id: str, exclude_ref: str | None = None):
+    """The ledger's last sent campaign to `list_id` of `target` (the one the list-health rule judges), or None."""
+    from pipeline.ledger import SendState
+
+    sent = [r for r in records if r.target == target and r.list_id == list_id and r.ref != exclude_ref
+            and r.state is SendState.SENT and r.remote_id]
+    return max(sent, key=lambda r: r.id, default=None)
 
 
 def percent(share: float) -> str:

@@ -14,14 +14,15 @@ import csv
 import datetime as dt
 import io
 import json
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.delivery import FIELDS, DeliveryStats, as_record, csv_value, health_problems
+from pipeline.delivery import FIELDS, DeliveryStats, as_record, csv_value, health_problems, last_sent
 from pipeline.errors import ConfigError, PipelineError, PublishError
-from pipeline.ledger import LEDGER_FILE, Ledger, SendRecord, SendState
+from pipeline.ledger import LEDGER_FILE, Ledger, SendRecord
 from pipeline.settle import STATE_DIR, slug_of
 
 
@@ -65,23 +66,24 @@ def report(project, slug: str | None, *, target: str | None, channel: str | None
     name = page_slug(slug)
     if target is not None:
         target_named(load_settings(project.content_dir), target)  # an unknown name is a typo: say so
-    records = ledger_rows(project, slug, target=target, channel=channel)
+    everything = ledger_rows(project)
+    records = [r for r in everything if (not slug or r.slug == slug_of(slug)) and target in (None, r.target)
+               and channel in (None, r.channel)]
     rows = collect(project, records, secret_for=secret_for, client=client) if records else []
+    lists = {(r.target, r.list_id) for r in everything}
+    rows = mark_health(rows, {last.id for last in (last_sent(everything, *key) for key in lists) if last})
     title = f"Delivery report: {slug_of(slug) if slug else 'all reports'}"
     page = write_page(project.out_dir, name, rows, title=title, warnings=warnings(rows), errors=errors(rows), now=now)
     return Result(rows, page)
 
 
-def ledger_rows(project, slug: str | None = None, *, target: str | None = None,
-                channel: str | None = None) -> list[SendRecord]:
+def ledger_rows(project) -> list[SendRecord]:
     """The ledger's sends that made a campaign at a provider, oldest first; the ledger is only read."""
     path = project.root / STATE_DIR / LEDGER_FILE
     if not path.is_file():
         return []
     with Ledger.open(path, create=False) as ledger:
-        records = ledger.records(slug_of(slug) if slug else None)
-    return [r for r in records if r.remote_id and (target is None or r.target == target)
-            and (channel is None or r.channel == channel)]
+        return [record for record in ledger.records() if record.remote_id]
 
 
 def collect(project, records: list[SendRecord], *, secret_for: Callable, client=None) -> list[Row]:
@@ -107,8 +109,7 @@ def collect(project, records: list[SendRecord], *, secret_for: Callable, client=
             continue
         with provider, ThreadPoolExecutor(max_workers=min(ASK_AT_ONCE, len(group))) as pool:
             rows += pool.map(_ask, [provider] * len(group), group)
-    rows.sort(key=lambda row: row.id)
-    return mark_health(rows)
+    return sorted(rows, key=lambda row: row.id)
 
 
 def _needs_secret(provider: str) -> bool:
@@ -129,14 +130,11 @@ def _ask(provider, row: Row) -> Row:
         return replace(row, error=f"{row.provider}, campaign {row.campaign} ({row.slug}): {err}")
 
 
-def mark_health(rows: list[Row]) -> list[Row]:
-    """The last sent campaign to each (target, list) gets its list-health problems."""
-    last: dict[tuple[str, str], Row] = {}
-    for row in rows:
-        if row.ledger_state == SendState.SENT.value and row.stats is not None:
-            last[(row.target, row.list_id)] = row
-    marked = {row.id: replace(row, health=tuple(health_problems(row.stats))) for row in last.values()}
-    return [marked.get(row.id, row) for row in rows]
+def mark_health(rows: list[Row], last_ids: set[int]) -> list[Row]:
+    """Rows whose ledger id is in `last_ids` (the last sent campaign to each list, `delivery.last_sent`: what
+    `send` judges) get their list-health problems."""
+    return [replace(row, health=tuple(health_problems(row.stats))) if row.id in last_ids and row.stats else row
+            for row in rows]
 
 
 def warnings(rows: list[Row]) -> list[str]:
@@ -201,7 +199,13 @@ def lines(rows: list[Row]) -> list[str]:
             out.append(f"  {row.campaign} variant{won}: {variant.subject!r} — {figures}")
         if row.stats and row.stats.variants and row.stats.winner is None:
             out.append(f"  {row.campaign} winner: unknown")
-    return out + warnings(rows) + errors(rows)
+    return [printable(line) for line in out + warnings(rows) + errors(rows)]
+
+
+def printable(line: str) -> str:
+    """A line with every control or format character (escape sequences, bidi overrides a provider's text might
+    carry) shown as U+FFFD, so what a provider says cannot steer the terminal."""
+    return "".join("\ufffd" if unicodedata.category(char) in ("Cc", "Cf") else char for char in line)
 
 
 def as_json(rows: list[Row]) -> str:

@@ -235,14 +235,12 @@ def list_health(records: list, *, target_name: str, list_id: str, ref: str, read
     A problem refuses the send unless `force`; a note is said and the send goes on: the provider could not
     be asked, or does not tell the figures (pre-flight never refuses on a guess).
     """
-    from pipeline.delivery import COMPLAINT_LIMIT, HARD_BOUNCE_LIMIT, health_problems, health_unknown, percent
-    from pipeline.ledger import SendState
+    from pipeline.delivery import (COMPLAINT_LIMIT, HARD_BOUNCE_LIMIT, health_problems, health_unknown, last_sent,
+                                   percent)
 
-    sent = [r for r in records if r.target == target_name and r.list_id == list_id and r.ref != ref
-            and r.state is SendState.SENT and r.remote_id]
-    if not sent:
+    last = last_sent(records, target_name, list_id, exclude_ref=ref)
+    if last is None:
         return [], []
-    last = max(sent, key=lambda r: r.id)
     label = f"the last campaign to list {list_id} (campaign {last.remote_id} at {last.provider}, report {last.slug})"
     try:
         stats = read(last.remote_id)
@@ -253,8 +251,8 @@ def list_health(records: list, *, target_name: str, list_id: str, ref: str, read
     if not problems:
         missing = health_unknown(stats)
         if missing:
-            return [], [f"list health not checked: {last.provider} does not tell the {', '.join(missing)} of {label}; "
-                        "sending without this check"]
+            return [], [f"list health not checked: {last.provider} does not (yet) tell the {', '.join(missing)} of "
+                        f"{label}; sending without this check"]
         return [], []
     figures = "; ".join(problems)
     if force:

@@ -173,6 +173,20 @@ def test_report_warns_about_the_list(listmonk_project, scripted):
     assert wrote == "wrote out/reports/all.html"
 
 
+def test_only_the_last_campaign_to_a_list_is_judged(listmonk_project, scripted):
+    """A later campaign to the same list (another report) is what `send` judges; the older one gets no warning."""
+    with Ledger.open(listmonk_project / ".newsroom" / "ledger.sqlite3") as ledger:
+        record = ledger.plan(ref="newsroom-later-0123456789ab-to-4", slug="2021-11-01-spaeter", revision="1" * 64,
+                             channel="newsletter", target="lm-test", provider="listmonk", list_id="4")
+        record = ledger.transition(record, SendState.DRAFTED, remote_id="9")
+        ledger.transition(ledger.transition(record, SendState.SENDING), SendState.SENT)
+    scripted.script = last_campaign(hard=3)
+    result = run_cli(listmonk_project, "report", OLDER, env=listmonk_env(shared_cert()[0]))
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["report", OLDER, "wrote"]  # no warning
+    assert [path for _, path, _ in scripted.requests] == ["/api/campaigns/7", "/api/bounces?campaign_id=7&per_page=all"]
+
+
 def test_a_provider_error_names_provider_and_campaign_and_leaves_the_ledger(listmonk_project, scripted):
     ledger = listmonk_project / ".newsroom" / "ledger.sqlite3"
     before = digest(ledger)

@@ -77,7 +77,9 @@ def test_a_provider_that_cannot_be_asked_or_cannot_tell_is_said_and_never_refuse
     assert problems == [] and notes[0].startswith("list health not checked: listmonk could not tell the figures of "
                                                   "the last campaign to list 3 (campaign 7")
     problems, notes = check(lambda remote_id: stats(hard_bounces=None))
-    assert problems == [] and "does not tell the hard bounces of the last campaign" in notes[0]
+    assert problems == [] and "does not (yet) tell the hard bounces of the last campaign" in notes[0]
+    problems, notes = check(lambda remote_id: stats(recipients=0))
+    assert problems == [] and "does not (yet) tell the recipients of the last campaign" in notes[0]
 
 
 def test_no_earlier_campaign_to_the_list_means_nothing_to_check():
@@ -100,6 +102,11 @@ def test_the_table_is_aligned_and_says_not_tracked_and_unknown():
     assert second.split()[-10] == "unknown"
 
 
+def test_provider_text_cannot_steer_the_terminal():
+    line = delivery_report.lines([row(1, list_name="News\x1b[2Jletter\u202e")])[1]
+    assert "\x1b" not in line and "\u202e" not in line and "(News\ufffd[2Jletter\ufffd)" in line
+
+
 def test_variants_and_winner_are_listed_under_the_table():
     lines = delivery_report.lines([row(1, variants=(Variant("A", bounces=2), Variant("B")), winner="B")])
     assert lines[2:] == ["  1 variant: 'A' — recipients unknown, bounces 2, unsubscribes unknown, complaints unknown, "
@@ -109,7 +116,7 @@ def test_variants_and_winner_are_listed_under_the_table():
 
 
 def test_json_and_csv_use_the_documented_fields_and_null_for_unknown():
-    rows = delivery_report.mark_health([row(1, hard_bounces=50)])
+    rows = delivery_report.mark_health([row(1, hard_bounces=50)], {1})
     records = json.loads(delivery_report.as_json(rows))
     assert list(records[0]) == list(FIELDS)
     assert (records[0]["delivered"], records[0]["opens"], records[0]["opens_tracked"]) == (None, None, False)
@@ -121,7 +128,7 @@ def test_json_and_csv_use_the_documented_fields_and_null_for_unknown():
 def test_the_page_escapes_provider_text_and_draws_an_accessible_chart_without_scripts():
     hostile = '<script>alert(1)</script>"&'
     html = page(delivery_report.mark_health([row(1, list_name=hostile, provider_status=hostile,
-                                                 variants=(Variant(hostile),))]),
+                                                 variants=(Variant(hostile),))], {1}),
                 title="Delivery report: all reports", warnings=[f"warning: {hostile}"], errors=[], now=NOW)
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;" in html
     assert re.search(r'<svg role="img" aria-labelledby="t1 d1"[^>]*>\s*<title id="t1">', html)
