@@ -6,7 +6,10 @@
 2. Pre-flight (`preflight.py`), all problems at once, nothing sent: stale build, draft report,
    imprint or unsubscribe link missing, HTML over the size budget, a bad `--at`.
 3. `--dry-run`: print every request a send would make and stop; no network, no ledger writes.
-4. Ledger: already sent → say so and stop. A send left SENDING/UNKNOWN by a crash or timeout is
+4. List health (not for tests): the last campaign to the same target and list, as its provider reports it,
+   had hard bounces over 2 % or complaints over 0.1 % → refuse, nothing written (`--force-list-health`
+   sends anyway; a provider that cannot tell is said, never refused on; preflight.list_health).
+   Ledger: already sent → say so and stop. A send left SENDING/UNKNOWN by a crash or timeout is
    settled first by asking the provider (`settle.settle`), never by sending again; "still a draft" counts
    as "never started" only for a dead process's SENDING, or after SETTLE_GRACE for UNKNOWN.
    Otherwise write PLANNED (write-ahead of the draft).
@@ -31,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.config import Settings, Target, load_settings
+from pipeline.delivery import last_sent
 from pipeline.errors import (ConfigError, ProviderRejectedError, PublishError, SecretNotSetError,
                              SendOutcomeUnknownError)
 from pipeline.headers import recipients_problem
@@ -312,9 +316,13 @@ def _dry_run(state_dir, settings, target, request, build, ref, list_id, secret, 
     if (state_dir / LEDGER_FILE).is_file():
         with Ledger.open(state_dir / LEDGER_FILE, create=False) as ledger:
             record = ledger.get(ref, request.target)
+            last = last_sent(ledger.records(), request.target, list_id, exclude_ref=ref)
         if record is not None:
             echo(f"ledger: this send is {record.state.name} since {record.updated_at}"
                  + (f" as campaign {record.remote_id}" if record.remote_id else ""))
+        if last is not None and not request.test_to:
+            echo(f"list health: first reads campaign {last.remote_id}'s figures (the last to list {list_id}; "
+                 "`newsroom report` shows them)")
     echo("requests a fresh send would make, in order ({id} = the campaign id the provider assigns):")
     for call in provider.planned_calls(campaign, test_to=request.test_to, at=at):
         echo(f"  {call.describe(base)}")

@@ -120,6 +120,15 @@ def test_send_refuses_when_the_last_campaign_to_the_list_bounced_too_much(listmo
     assert digest(ledger) == before
 
 
+def test_a_dry_run_says_it_would_read_the_last_campaign_first(listmonk_project, scripted):
+    result = run_cli(listmonk_project, "send", SEED, "--target", "lm-test", "--dry-run",
+                     env=listmonk_env(shared_cert()[0]))
+    assert result.returncode == 0, result.stderr
+    assert ("list health: first reads campaign 7's figures (the last to list 4; `newsroom report` shows them)"
+            in result.stdout.splitlines())
+    assert scripted.requests == []
+
+
 def test_force_list_health_sends_and_says_why(listmonk_project, scripted):
     scripted.script = last_campaign(hard=3) + [
         Reply(200, {"data": {"id": 4, "name": "Team", "subscriber_count": 5}}),
