@@ -333,7 +333,7 @@ def status(state: _State, report: str | None) -> None:
 @click.option("--csv", "form", flag_value="csv", help="CSV for machines (same fields).")
 @click.pass_obj
 def report(state: _State, report: str | None, target: str | None, channel: str | None, form: str | None) -> None:
-    """Ask the providers what became of each sent campaign (bounces, complaints…); read-only, also as HTML."""
+    """What each sent campaign's provider reports (bounces, complaints…); read-only; page in out/reports/."""
     import datetime as dt
 
     from pipeline import delivery_report as delivery
