@@ -1,8 +1,6 @@
 """`newsroom send` of a report with `subject_variants`, as a user runs it: refusals, the dry run, a real
 variate send to the fake Mailchimp and what the ledger and `status` keep of it."""
 
-import json
-
 import pytest
 
 from ab_support import MC_LIST, SUBJECTS, ab_project, mailchimp_env, shared_mailchimp
@@ -108,4 +106,6 @@ def test_a_variate_send_reaches_mailchimp_once_and_the_ledger_keeps_the_test(tmp
         SUBJECTS[:2], 20, "manual", 4, None)
     again = run_cli(project, "send", SEED, "--target", "mc-production", "--yes", env=mailchimp_env(cert[0]))
     assert again.stdout.startswith("already sent at ") and len(mailchimp.sends(applied=True)) == 1
-    json.dumps(test.subjects)  # plain strings, ready for `newsroom report`
+    status = run_cli(project, "status", SEED)
+    assert status.stdout.splitlines()[1] == (
+        f"    subject test: 20 % of the list, winner manual (not known yet); A '{SUBJECTS[0]}'; B '{SUBJECTS[1]}'")
