@@ -34,6 +34,14 @@ def test_listmonk_and_the_outbox_refuse_a_subject_test_and_send_nothing(tmp_path
     assert not (project / ".newsroom" / "outbox").exists()
 
 
+def test_the_press_mailing_of_a_report_with_variants_goes_out_as_before(tmp_path):
+    """The variants are the newsletter's subjects; the press release keeps its own subject and any provider."""
+    project = ab_project(tmp_path / "project")
+    result = run_cli(project, "send", SEED, "--channel", "press", "--target", "production", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "subject    Pressemitteilung: " in result.stdout and "subject A" not in result.stdout
+
+
 def test_brevo_refuses_three_subjects(tmp_path):
     project = ab_project(tmp_path / "project", subjects=SUBJECTS, ab_test="ab_test:\n  test_share: 100\n")
     result = run_cli(project, "send", SEED, "--target", "brevo", "--dry-run")
