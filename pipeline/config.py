@@ -88,6 +88,23 @@ class Target:
     press_list: str | None = None
 
 
+WINNER_CRITERIA = ("manual", "opens", "clicks")
+
+
+@dataclass(frozen=True)
+class AbTest:
+    """How a report's `subject_variants` are tested at the provider (Mailchimp variate, Brevo abTesting).
+
+    `test_share`: per cent of the list that gets a variant; the rest gets the winner (100: the whole list is
+    split evenly and there is no winner). `winner`: how the winner is picked; `wait_hours`: how long the test
+    runs before that.
+    """
+
+    test_share: int = 20
+    winner: str = "manual"
+    wait_hours: int = 4
+
+
 @dataclass(frozen=True)
 class Settings:
     """Publication-level settings shared by every report.
@@ -111,6 +128,7 @@ class Settings:
     footer_note: str | Texts | None = None
     press_note: str | Texts | None = None
     targets: dict = field(default_factory=dict)
+    ab_test: AbTest = AbTest()
     path: str = ""
 
     def in_language(self, language: str) -> Settings:
@@ -204,6 +222,28 @@ def _logo_width_problem(width: int) -> str:
     return "" if 0 < width <= 600 else f"{width} is not a width between 1 and 600 pixels"
 
 
+def _test_share_problem(share: int) -> str:
+    # Mailchimp's test_size is 10–100 %; Brevo's splitRule (per variant) 1–50 %
+    return "" if 10 <= share <= 100 else f"{share} is not a share between 10 and 100 per cent"
+
+
+def _wait_hours_problem(hours: int) -> str:
+    return "" if 1 <= hours <= 168 else f"{hours} is not between 1 and 168 hours (Brevo's limit is 7 days)"
+
+
+def _winner_problem(winner: str) -> str:
+    """Opens and clicks can only be counted with tracking, which Newsroom keeps off (EMAIL-QUALITY D7)."""
+    if winner in ("opens", "clicks"):
+        return (f"winner: {winner} needs {winner[:-1]} tracking, and Newsroom creates every campaign with open and "
+                "click tracking off (EMAIL-QUALITY D7: tracking needs the subscribers' consent), so the provider "
+                "would pick a winner on no data")
+    return ""
+
+
+WINNER_HINT = ("use winner: manual (pick the winner in Mailchimp's web interface), or test_share: 100 to split the "
+               "whole list between the subjects without a winner")
+
+
 def _spaces(name: str) -> str:
     """Mail programs show a run of spaces in a sender name as one (Python's `email` among them)."""
     return "has several spaces in a row" if re.search(r"\s\s", name) else ""
@@ -257,6 +297,13 @@ SETTINGS = Obj(Settings, (
         F("base_url", "url", hint="the provider's API address, e.g. https://listmonk.example.org/api"),
         F("press_list", hint="the list id for the press channel (journalists)", header=list_id_problem),
     ))),
+    F("ab_test", "obj", default=AbTest(), obj=Obj(AbTest, (
+        F("test_share", "int", default=20, extra=_test_share_problem,
+          hint="per cent of the list that gets a subject variant, 10–100; the rest gets the winner"),
+        F("winner", "enum", default="manual", choices=WINNER_CRITERIA, extra=_winner_problem, hint=WINNER_HINT),
+        F("wait_hours", "int", default=4, extra=_wait_hours_problem,
+          hint="hours the test runs before the winner goes out, 1–168"),
+    )), description="How a report's subject_variants are tested at the provider (Mailchimp, Brevo)."),
 ), title="Publication settings of the Newsroom pipeline (content/newsroom.yaml)")
 
 

@@ -51,6 +51,7 @@ class Build:
     # Under embargo, the press mailing's own pictures by their address on the site: a provider that sends
     # the whole message embeds them (render/message.py), as out/<slug>/press.eml does.
     pictures: tuple[tuple[str, bytes], ...] = ()
+    subject_variants: tuple[str, ...] = ()
 
     @property
     def revision(self) -> str:
@@ -82,8 +83,9 @@ def load_build(project, slug: str, channel: str) -> Build:
             if data is None or sha256_bytes(data) != entry["sha256"]:
                 raise OutputError(f"{path}: missing or changed since `newsroom build` wrote it — build again")
             pictures.append((manifest["web_url"] + name, data))
+    variants = tuple(manifest.get("subject_variants") or ()) if channel == "newsletter" else ()
     return Build(slug, manifest, contents[spec.html], contents[spec.text], manifest[spec.subject_key], preheader,
-                 tuple(pictures))
+                 tuple(pictures), variants)
 
 
 def _site_pictures(manifest: dict, html: str) -> list[str]:
@@ -120,7 +122,18 @@ def preflight(project, settings: Settings, build: Build, *, channel: str, target
             return problems  # an instant out of range cannot be compared with the embargo
     problems += _embargo_problems(build.manifest, channel, test_send, at or now)
     problems += _picture_problems(build, channel, target.provider, at or now)
+    problems += _variant_problems(build, settings, target.provider)
     return problems
+
+
+def _variant_problems(build: Build, settings: Settings, provider: str) -> list[str]:
+    """A report with subject_variants goes out only as the provider's own A/B test (listmonk and the outbox
+    have none; Brevo tests two subjects and picks a winner only by opens or clicks)."""
+    from pipeline.providers import provider_class
+
+    problems = provider_class(provider).ab_test_problems(build.subject_variants, settings.ab_test)
+    source = build.manifest.get("source", build.slug)
+    return [f"{source}: {problem}" for problem in problems]
 
 
 # Providers that send our whole message (render/message.py), pictures embedded: see docs/providers.md.

@@ -50,6 +50,7 @@ class F:
     items: "F | Obj | None" = None  # for kind="list"
     obj: "Obj | None" = None  # for kind="obj"
     min_items: int = 0
+    max_items: int | None = None
     single_line: bool = True
     extra: Callable[[Any], str] | None = None  # returns a problem message or ""
     # The value reaches a mail header: a rule of pipeline.headers (header_problem, address_problem,
@@ -156,6 +157,9 @@ class Checker:
                 return ()
             if len(raw) < f.min_items:
                 self.problem(path, f"needs at least {f.min_items} entr{'y' if f.min_items == 1 else 'ies'}",
+                             f.hint or LIST_HINT)
+            if f.max_items is not None and len(raw) > f.max_items:
+                self.problem(path + (f.max_items,), f"has {len(raw)} entries, at most {f.max_items} are allowed",
                              f.hint or LIST_HINT)
             item = f.items
             out = []
@@ -326,6 +330,8 @@ def _field_schema(f: F) -> dict:
         base = {"type": "array", "items": item}
         if f.min_items:
             base["minItems"] = f.min_items
+        if f.max_items is not None:
+            base["maxItems"] = f.max_items
     elif f.kind == "map":
         base = {"type": "object", "additionalProperties": _obj_schema(f.items)}
     elif f.kind == "texts":

@@ -28,7 +28,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pipeline.config import Target
+from pipeline.config import AbTest, Target
 from pipeline.errors import ConfigError, ProviderUnavailableError
 
 
@@ -64,6 +64,9 @@ class OutgoingCampaign:
     list_id: str
     language: str = "de"
     pictures: tuple[tuple[str, bytes], ...] = ()  # (address in html, bytes) to embed; only outbox carries them
+    #: A subject A/B test: the subjects (then `subject` is only the fallback) and how the provider runs it.
+    subject_variants: tuple[str, ...] = ()
+    ab_test: AbTest | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ class Provider(abc.ABC):
     needs_http: ClassVar[bool] = True
     #: The production API address when the target names none (None: the target must give base_url).
     default_base_url: ClassVar[str | None] = None
+    #: How many subject variants the provider's own A/B test takes (0: it has none; `subject_variants` refused).
+    max_subject_variants: ClassVar[int] = 0
 
     def __init__(self, target: Target, secret, http):
         self.target = target
@@ -155,6 +160,21 @@ class Provider(abc.ABC):
     def auth_headers(secret) -> dict[str, str]:
         """Headers that carry the credential; only ApiClient calls this, at send time."""
         return {}
+
+    @classmethod
+    def ab_test_problems(cls, variants: tuple[str, ...], ab_test: AbTest) -> list[str]:
+        """Why this provider cannot run the subject test (pre-flight words, each with its fix); [] = it can."""
+        if not variants:
+            return []
+        if cls.max_subject_variants == 0:
+            return [f"the report has subject_variants, but {cls.name} has no A/B test of its own — send it through "
+                    "a target with provider mailchimp or brevo, or remove subject_variants from the report (the "
+                    "title is then the subject), build again and send"]
+        if len(variants) > cls.max_subject_variants:
+            return [f"the report has {len(variants)} subject_variants, but {cls.name}'s A/B test takes at most "
+                    f"{cls.max_subject_variants} — remove one, build again and send (or send through a target "
+                    "with provider mailchimp, which tests up to 3)"]
+        return []
 
     def _call(self, call: Call):
         return self.http.request(call)

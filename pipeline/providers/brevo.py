@@ -6,6 +6,11 @@ cannot filter by either, so `find` pages through the newest classic campaigns.
 
 Brevo's campaign has no plain-text field: Brevo derives the text part from the HTML itself, so
 our `email.txt` is not sent (`takes_plain_text = False`; publish says so when it sends).
+
+A report with two `subject_variants` becomes an A/B test campaign (`abTesting`, `subjectA`/`subjectB`,
+`splitRule`): still a classic campaign, found, tested and sent like any other. Brevo picks a winner only
+by opens or clicks, which Newsroom does not track (EMAIL-QUALITY D7), so only `ab_test.test_share: 100`
+is accepted: the whole list split in halves (`splitRule: 50`), without a winner.
 """
 
 from __future__ import annotations
@@ -36,6 +41,18 @@ class BrevoProvider(Provider):
     unsubscribe_tag = "{{ unsubscribe }}"
     takes_plain_text = False
     default_base_url = "https://api.brevo.com/v3"
+    max_subject_variants = 2  # subjectA and subjectB
+
+    @classmethod
+    def ab_test_problems(cls, variants, ab_test) -> list[str]:
+        problems = super().ab_test_problems(variants, ab_test)
+        if variants and not problems and ab_test.test_share < 100 and ab_test.winner not in _WINNER_CRITERIA:
+            problems.append(f"ab_test.test_share is {ab_test.test_share} in content/newsroom.yaml, but Brevo picks "
+                            "the winner for the rest of the list only by opens or clicks, which Newsroom does not "
+                            "track (EMAIL-QUALITY D7) — set ab_test.test_share: 100 (Brevo sends each subject to "
+                            "half of the list, no winner), or send through a target with provider mailchimp "
+                            "(winner: manual)")
+        return problems
 
     @staticmethod
     def auth_headers(secret) -> dict[str, str]:
@@ -101,8 +118,11 @@ def _number(list_id: str) -> int:
     return int(list_id)
 
 
+_WINNER_CRITERIA = {"opens": "open", "clicks": "click"}
+
+
 def _to_wire(campaign: OutgoingCampaign) -> dict:
-    return {
+    wire = {
         "name": campaign.ref,
         "tag": campaign.ref,
         "sender": {"name": campaign.from_name, "email": campaign.from_email},
@@ -113,6 +133,22 @@ def _to_wire(campaign: OutgoingCampaign) -> dict:
         "recipients": {"listIds": [_number(campaign.list_id)]},
         "inlineImageActivation": False,
     }
+    if campaign.subject_variants and campaign.ab_test is not None:
+        del wire["subject"]  # ignored by Brevo when abTesting is true
+        wire.update(ab_testing(campaign.subject_variants, campaign.ab_test))
+    return wire
+
+
+def ab_testing(subjects: tuple[str, ...], ab_test) -> dict:
+    """Brevo's A/B test of two subjects. `splitRule` is the share of *each* test group (1–50 %): our
+    `test_share` (of the whole list) halved; at 50 every recipient is in the test and Brevo ignores the winner
+    fields, so they are left out."""
+    subject_a, subject_b = subjects
+    wire = {"abTesting": True, "subjectA": subject_a, "subjectB": subject_b,
+            "splitRule": max(1, min(50, ab_test.test_share // 2))}
+    if wire["splitRule"] < 50:
+        wire.update(winnerCriteria=_WINNER_CRITERIA[ab_test.winner], winnerDelay=ab_test.wait_hours)
+    return wire
 
 
 def _find_calls() -> list[Call]:

@@ -143,7 +143,7 @@ def test_report_spec_reaches_every_model_class():
 
 def test_settings_spec_reaches_every_settings_class():
     assert set(all_specs(SETTINGS)) == {config.Settings, config.Organisation, config.Party, config.Imprint,
-                                        config.Brand, config.Logo, config.Target}
+                                        config.Brand, config.Logo, config.Target, config.AbTest}
 
 
 def _expected_type(f: F) -> object:
