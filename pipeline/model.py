@@ -16,6 +16,7 @@ from pipeline.content import Source
 from pipeline.errors import ContentError, Issue
 from pipeline.headers import header_problem
 from pipeline.images import IMAGE_SUFFIXES, check_image
+from pipeline.render.personalize import MAX_LENGTH as GREETING_MAX, Greeting, fallback_problem, named_problem
 from pipeline.schema import Checker, F, Obj
 
 STATUSES = ("draft", "ready")
@@ -123,6 +124,7 @@ class Report:
     tags: tuple[str, ...] = ()
     press: Press | None = None
     translation: str | None = None
+    greeting: Greeting | bool | None = None  # None: the settings' greeting; False: none; else this report's own
     slug: str = ""
     source_path: str = ""
     source_sha256: str = ""
@@ -218,6 +220,12 @@ REPORT = Obj(Report, (
     F("press", "obj", obj=PRESS),
     F("translation", max_len=80, hint="the file name (without .yaml) of the same report in the other language",
       extra=lambda t: "" if SLUG_RE.match(t) else f"'{t}' is not a report file name"),
+    F("greeting", "off_or_obj", obj=Obj(Greeting, (
+        F("named", required=True, max_len=GREETING_MAX, header=named_problem,
+          hint="the salutation with {first_name} where the name goes, e.g. Liebe {first_name},"),
+        F("fallback", required=True, max_len=GREETING_MAX, header=fallback_problem,
+          hint="the salutation for subscribers without a name, e.g. Liebe Mitglieder,"),
+    )), hint="false: no personal greeting in this newsletter; or named: and fallback: instead of the settings'"),
 ), title="An event report of the Newsroom pipeline")
 
 
