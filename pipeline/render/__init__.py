@@ -259,7 +259,8 @@ def _tidy(text: str) -> str:
 def report_files(rendition: Rendition, settings) -> dict[str, bytes]:
     """Every byte of one report's output folder but the manifest: the texts, both .eml messages, the images.
 
-    The names are `manifest.REPORT_FILES` (in that order), then each image under images/.
+    The names are `manifest.REPORT_FILES` (in that order), then each image under images/, then the greeting's
+    preview variants (`greeting_previews`).
     """
     from pipeline.manifest import REPORT_FILES
     from pipeline.render.message import report_messages
@@ -273,7 +274,20 @@ def report_files(rendition: Rendition, settings) -> dict[str, bytes]:
     files = {name: data if isinstance(data, bytes) else data.encode()
              for name, data in zip(REPORT_FILES, contents, strict=True)}
     files.update(pictures)
+    files.update(greeting_previews(rendition))
     return files
+
+
+def greeting_previews(rendition: Rendition) -> dict[str, bytes]:
+    """With a personal greeting: the newsletter as a subscriber with a first name and one without reads it
+    (preview/named.html, .txt and preview/fallback.html, .txt), for the preview index; else nothing."""
+    from pipeline.render.personalize import SAMPLE_FIRST_NAME, filled, has_greeting
+
+    if not has_greeting(rendition.email_html):
+        return {}
+    return {f"preview/{variant}.{suffix}": filled(part, name, as_html=suffix == "html").encode()
+            for variant, name in (("named", SAMPLE_FIRST_NAME), ("fallback", None))
+            for suffix, part in (("html", rendition.email_html), ("txt", rendition.email_text))}
 
 
 def press_pdf(manifest: dict, files: Mapping[str, bytes]) -> bytes:
