@@ -29,6 +29,7 @@ CAMPAIGN_PLACEHOLDERS = ("{slug}", "{channel}", "{date}")
 VALUE = re.compile(r"[A-Za-z0-9._~-]+")  # unreserved URL characters: nothing to escape, nothing to misread
 MAX_VALUE = 100
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_WHOLE = r"(?<![^\s(<]){}(?=[\s)>]|$)"  # an address as a whole word of the text part
 _HREF = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)(")', re.IGNORECASE)
 
 
@@ -117,13 +118,14 @@ def tag_mailing(html_part: str, text_part: str, tag: Callable[[str], str],
 
     The links are the HTML's (`<a href>`); the text part spells the same addresses out (E17), each as a
     whole word, so each is replaced where it stands alone (after a space, '(' or '<'; before a space, ')',
-    '>' or the end), longest first.
+    '>' or the end), longest first. A link the text part does not spell out (the logo's link to the
+    organisation's home page) stays untagged in the HTML too: both parts keep the same links.
     """
     changed: dict[str, str] = {}
 
     def rewrite(match: re.Match) -> str:
         url = html.unescape(match.group(2))
-        new = url if url in skip else tag(url)
+        new = url if url in skip or not re.search(_WHOLE.format(re.escape(url)), text_part) else tag(url)
         if new == url:
             return match.group(0)
         changed[url] = new
@@ -132,7 +134,7 @@ def tag_mailing(html_part: str, text_part: str, tag: Callable[[str], str],
     html_part = _HREF.sub(rewrite, html_part)
     if changed:
         words = "|".join(re.escape(url) for url in sorted(changed, key=len, reverse=True))
-        text_part = re.sub(rf"(?<![^\s(<])({words})(?=[\s)>]|$)", lambda m: changed[m.group(1)], text_part)
+        text_part = re.sub(_WHOLE.format(f"({words})"), lambda m: changed[m.group(1)], text_part)
     return html_part, text_part
 
 

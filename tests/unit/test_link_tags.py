@@ -112,3 +112,9 @@ def test_untagged_takes_exactly_our_tags_off_again():
 def test_settings_values_are_checked(check, value, expected):
     problem = check(value)
     assert (problem.message if problem else None) == expected
+
+
+def test_a_link_the_text_part_does_not_spell_out_stays_untagged_in_both():
+    html = '<a href="https://example.org"><img src="https://example.org/logo.png" alt="Logo"></a>'
+    text = "Website: https://example.org/kontakt\n"
+    assert tag_mailing(html, text, lambda url: tagged(url, TAGS, OURS)) == (html, text)
