@@ -165,8 +165,10 @@ def untagged(html_part: str, tags: str) -> str:
         return html_part
 
     def rewrite(match: re.Match) -> str:
-        url = html.unescape(match.group(2))
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(html.unescape(match.group(2)))
+        except ValueError:  # not a link we tagged
+            return match.group(0)
         if parts.query == tags:
             query = ""
         elif parts.query.endswith("&" + tags):
