@@ -16,6 +16,8 @@ from pipeline.errors import ConfigError, ContentError, Issue, Location
 from pipeline.headers import address_problem, header_problem, list_id_problem
 from pipeline.images import check_image
 from pipeline.model import LANGUAGES
+from pipeline.render.links import Utm, ascii_host, campaign_problem, domain_problem, value_problem
+from pipeline.render.personalize import MAX_LENGTH as GREETING_MAX, fallback_problem, named_problem
 from pipeline.schema import Checker, F, Obj, Texts
 
 PROVIDER_NAMES = ("outbox", "listmonk", "mailchimp", "brevo")
@@ -106,6 +108,14 @@ class AbTest:
 
 
 @dataclass(frozen=True)
+class GreetingTexts:
+    """The personal greeting (render/personalize.py): with `{first_name}`, and for subscribers without a name."""
+
+    named: str | Texts
+    fallback: str | Texts
+
+
+@dataclass(frozen=True)
 class Settings:
     """Publication-level settings shared by every report.
 
@@ -129,6 +139,8 @@ class Settings:
     press_note: str | Texts | None = None
     targets: dict = field(default_factory=dict)
     ab_test: AbTest = AbTest()
+    greeting: GreetingTexts | None = None  # off unless configured
+    utm: Utm | None = None  # campaign link tags (render/links.py); off unless configured
     path: str = ""
 
     def in_language(self, language: str) -> Settings:
@@ -249,6 +261,22 @@ def _spaces(name: str) -> str:
     return "has several spaces in a row" if re.search(r"\s\s", name) else ""
 
 
+GREETING = Obj(GreetingTexts, (
+    F("named", "texts", required=True, max_len=GREETING_MAX, choices=LANGUAGES, header=named_problem,
+      hint="the salutation with {first_name} where the name goes; per language: de: Guten Tag {first_name}, "
+           "en: Hello {first_name},"),
+    F("fallback", "texts", required=True, max_len=GREETING_MAX, choices=LANGUAGES, header=fallback_problem,
+      hint="the salutation for subscribers without a name; per language: de: Guten Tag, en: Hello,"),
+))
+UTM = Obj(Utm, (
+    F("source", required=True, header=value_problem, hint="utm_source, e.g. newsletter"),
+    F("medium", default="email", header=value_problem, hint="utm_medium (default: email)"),
+    F("campaign", default="{slug}", header=campaign_problem,
+      hint="utm_campaign, with {slug}, {channel} (newsletter or press) and {date} (YYYY-MM-DD), e.g. {date}-{slug}"),
+    F("domains", "list", items=F("domain", header=domain_problem),
+      hint="the hosts whose links are tagged (default: the host of site_url), one per line, e.g. - example.org"),
+))
+
 SETTINGS = Obj(Settings, (
     F("name", required=True, max_len=80, hint="the newsletter's name, e.g. Industrie-Newsletter"),
     F("language", "enum", required=True, choices=LANGUAGES),
@@ -291,6 +319,8 @@ SETTINGS = Obj(Settings, (
       hint="why the reader gets the newsletter; per language: de: …, en: …"),
     F("press_note", "texts", max_len=300, single_line=False, choices=LANGUAGES,
       hint="why a journalist gets the press mailing (default: because they are on the press list)"),
+    F("greeting", "obj", obj=GREETING, hint="a personal salutation the provider fills per subscriber"),
+    F("utm", "obj", obj=UTM, hint="campaign link tags on the email's links to your own site"),
     F("targets", "map", default=dict, items=Obj(Target, (
         F("provider", "enum", required=True, choices=PROVIDER_NAMES),
         F("list", required=True, hint="the list id at the provider", header=list_id_problem),
@@ -337,4 +367,10 @@ def load_settings(content_dir: Path) -> Settings:
             if f"{issue.field}.{settings.language}" not in flagged]
     if checker.issues or settings is None:
         raise ContentError(checker.issues)
+    if settings.utm is not None:  # hosts compared in their IDNA form; by default the site's own
+        from urllib.parse import urlsplit
+
+        domains = settings.utm.domains or (urlsplit(settings.site_url).hostname or "",)
+        settings = dataclasses.replace(settings, utm=dataclasses.replace(
+            settings.utm, domains=tuple(ascii_host(domain) or domain for domain in domains)))
     return dataclasses.replace(settings, path=str(path))

@@ -16,6 +16,7 @@ from pipeline.content import Source
 from pipeline.errors import ContentError, Issue
 from pipeline.headers import header_problem
 from pipeline.images import IMAGE_SUFFIXES, check_image
+from pipeline.render.personalize import MAX_LENGTH as GREETING_MAX, Greeting, fallback_problem, named_problem
 from pipeline.schema import Checker, F, Obj
 
 STATUSES = ("draft", "ready")
@@ -126,6 +127,7 @@ class Report:
     press: Press | None = None
     translation: str | None = None
     subject_variants: tuple[str, ...] = ()
+    greeting: Greeting | bool | None = None  # None: the settings' greeting; False: none; else this report's own
     slug: str = ""
     source_path: str = ""
     source_sha256: str = ""
@@ -226,6 +228,12 @@ REPORT = Obj(Report, (
       hint="2 or 3 different subject lines, each on its own line starting with '- '",
       description="Subjects tested against each other as the provider's own A/B test (Mailchimp, Brevo); "
                   "settings in ab_test of newsroom.yaml. Without it the title is the subject."),
+    F("greeting", "off_or_obj", obj=Obj(Greeting, (
+        F("named", required=True, max_len=GREETING_MAX, header=named_problem,
+          hint="the salutation with {first_name} where the name goes, e.g. Liebe {first_name},"),
+        F("fallback", required=True, max_len=GREETING_MAX, header=fallback_problem,
+          hint="the salutation for subscribers without a name, e.g. Liebe Mitglieder,"),
+    )), hint="false: no personal greeting in this newsletter; or named: and fallback: instead of the settings'"),
 ), title="An event report of the Newsroom pipeline")
 
 

@@ -109,7 +109,8 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
     problems = preflight(project, settings, build, channel=request.channel, target_name=request.target,
                          target=target, test_send=bool(request.test_to), at=at, now=now(),
                          granularity=provider_class(target.provider).schedule_granularity,
-                         horizon=provider_class(target.provider).schedule_horizon)
+                         horizon=provider_class(target.provider).schedule_horizon,
+                         greeting_fallback=provider_class(target.provider).greeting_fallback)
     if problems:
         raise PublishError("refusing to send, nothing was sent:\n" + "\n".join(f"  - {p}" for p in problems))
     list_id = getattr(target, CHANNELS[request.channel].list_attr)
@@ -261,8 +262,9 @@ def _campaign(settings: Settings, build: Build, provider: Provider, ref: str, li
     tag = provider.unsubscribe_tag
     return OutgoingCampaign(ref=ref, subject=build.subject, preheader=build.preheader,
                             from_name=settings.sender.name, from_email=settings.sender.email,
-                            reply_to=settings.reply_to, html=build.html.replace(UNSUBSCRIBE_TOKEN, tag),
-                            text=build.text.replace(UNSUBSCRIBE_TOKEN, tag), list_id=list_id,
+                            reply_to=settings.reply_to,
+                            html=provider.personalized(build.html.replace(UNSUBSCRIBE_TOKEN, tag)),
+                            text=provider.personalized(build.text.replace(UNSUBSCRIBE_TOKEN, tag)), list_id=list_id,
                             language=build.manifest.get("language", settings.language), pictures=build.pictures,
                             subject_variants=build.subject_variants,
                             ab_test=settings.ab_test if build.subject_variants else None)

@@ -39,7 +39,7 @@ class F:
     """One field: its name, kind, and the rules and help text for it."""
 
     name: str
-    kind: str = "str"  # str text int bool date datetime email url color image enum list obj map texts point
+    kind: str = "str"  # str text int bool date datetime email url color image enum list obj map texts point off_or_obj
     required: bool = False
     default: Any = None
     hint: str = ""  # how to fill it in, shown with every problem
@@ -144,6 +144,14 @@ class Checker:
         if f.kind == "point":
             return self.point(f, raw, path)
         if f.kind == "obj":
+            return self.obj(f.obj, raw, path)
+        if f.kind == "off_or_obj":  # `false` turns a setting off here, a group overrides it
+            if raw is False:
+                return False
+            if isinstance(raw, bool):
+                self.problem(path, f"expected false or a group of fields, found {_describe(raw)}",
+                             f.hint or "write false to turn it off, or give its fields")
+                return None
             return self.obj(f.obj, raw, path)
         if f.kind == "map":
             if not isinstance(raw, dict):
@@ -325,6 +333,8 @@ def _field_schema(f: F) -> dict:
     base: dict
     if f.kind == "obj":
         base = _obj_schema(f.obj)
+    elif f.kind == "off_or_obj":
+        base = {"if": {"type": "boolean"}, "then": {"const": False}, "else": _obj_schema(f.obj)}
     elif f.kind == "list":
         item = _obj_schema(f.items) if isinstance(f.items, Obj) else _field_schema(f.items)
         base = {"type": "array", "items": item}

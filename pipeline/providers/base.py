@@ -30,6 +30,8 @@ from typing import Any, ClassVar
 
 from pipeline.config import AbTest, Target
 from pipeline.errors import ConfigError, ProviderUnavailableError
+from pipeline.headers import parse_recipient
+from pipeline.render import personalize
 
 
 class RemoteState(enum.Enum):
@@ -141,6 +143,21 @@ class Provider(abc.ABC):
     #: How many subject variants the provider's own A/B test takes (0: it has none; `subject_variants` refused).
     max_subject_variants: ClassVar[int] = 0
 
+    #: True where the provider's merge syntax can say "the greeting with the first name, else the fallback text"
+    #: (`greeting_tag`); a build with a personal greeting is refused for a provider that cannot (pre-flight).
+    greeting_fallback: ClassVar[bool] = False
+
+    @classmethod
+    def greeting_tag(cls, slot: personalize.Slot) -> str:
+        """The provider's merge syntax for one greeting (render/personalize.py): `slot.before` + first name +
+        `slot.after` for a subscriber with a first name, else `slot.fallback`. The texts are as the part writes
+        them (HTML-escaped in the HTML part); the provider fills and escapes the name."""
+        raise NotImplementedError(f"{cls.name} cannot write a greeting with a fallback")
+
+    def personalized(self, body: str) -> str:
+        """A built part with each greeting placeholder in the provider's merge syntax."""
+        return personalize.replace(body, self.greeting_tag)
+
     def __init__(self, target: Target, secret, http):
         self.target = target
         self.secret = secret
@@ -175,6 +192,11 @@ class Provider(abc.ABC):
                     f"{cls.max_subject_variants} — remove one, build again and send (or send through a target "
                     "with provider mailchimp, which tests up to 3)"]
         return []
+    @staticmethod
+    def addresses(recipients: tuple[str, ...]) -> list[str]:
+        """The addresses of `--test-to` values (a name is the outbox's sample subscriber; a provider uses its own
+        subscriber data for the test mail)."""
+        return [parse_recipient(recipient).address for recipient in recipients]
 
     def _call(self, call: Call):
         return self.http.request(call)

@@ -39,6 +39,16 @@ class BrevoProvider(Provider):
 
     name = "brevo"
     unsubscribe_tag = "{{ unsubscribe }}"
+    greeting_fallback = True
+
+    @classmethod
+    def greeting_tag(cls, slot) -> str:
+        # Brevo Template Language: {{ contact.FIRSTNAME }} is the default first-name attribute; `default:` would
+        # replace only the name ("Guten Tag there,"), so the whole salutation switches with {% if %} … {% else %}
+        # (help.brevo.com "[Manual] Show or hide content in your emails using if statements"). Brevo escapes the
+        # HTML of every variable by default ("Disable auto-escaping …", help.sendinblue.com 360018252080).
+        return (f"{{% if contact.FIRSTNAME %}}{slot.before}{{{{ contact.FIRSTNAME }}}}{slot.after}"
+                f"{{% else %}}{slot.fallback}{{% endif %}}")
     takes_plain_text = False
     default_base_url = "https://api.brevo.com/v3"
     max_subject_variants = 2  # subjectA and subjectB
@@ -83,7 +93,7 @@ class BrevoProvider(Provider):
 
     def send_test(self, remote: RemoteCampaign, campaign: OutgoingCampaign, recipients: tuple[str, ...]) -> None:
         # Brevo allows 50 test mails a day per account (sendTestEmail description).
-        self._call(Call("POST", f"/emailCampaigns/{remote.remote_id}/sendTest", {"emailTo": list(recipients)},
+        self._call(Call("POST", f"/emailCampaigns/{remote.remote_id}/sendTest", {"emailTo": self.addresses(recipients)},
                         idempotent=False))
 
     def send(self, remote: RemoteCampaign, campaign: OutgoingCampaign,
@@ -101,7 +111,7 @@ class BrevoProvider(Provider):
                  Call("POST", "/emailCampaigns", _to_wire(campaign), idempotent=False),
                  Call("GET", "/emailCampaigns/{id}")]
         if test_to:
-            return calls + [Call("POST", "/emailCampaigns/{id}/sendTest", {"emailTo": list(test_to)},
+            return calls + [Call("POST", "/emailCampaigns/{id}/sendTest", {"emailTo": self.addresses(test_to)},
                                  idempotent=False)]
         return calls + [_send_call("{id}", at)]
 

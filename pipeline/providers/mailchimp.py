@@ -40,6 +40,15 @@ class MailchimpProvider(Provider):
 
     name = "mailchimp"
     unsubscribe_tag = "*|UNSUB|*"
+    greeting_fallback = True
+
+    @classmethod
+    def greeting_tag(cls, slot) -> str:
+        # FNAME is the audience's default first-name field; *|IF:…|* … *|ELSE:|* … *|END:IF|* are Mailchimp's
+        # conditional merge tags (the same syntax as Mailchimp Transactional's "About Dynamic and Conditional
+        # Merge Tags"). The plain *|FNAME|* is escaped in the HTML part: only the *|HTML:FNAME|* form inserts a
+        # field's value as HTML (Mailchimp's merge tag reference), which we never use.
+        return f"*|IF:FNAME|*{slot.before}*|FNAME|*{slot.after}*|ELSE:|*{slot.fallback}*|END:IF|*"
     schedule_granularity = 15  # actions/schedule accepts quarter hours only
     max_subject_variants = 3  # variate_settings.subject_lines; Newsroom tests subjects only
 
@@ -85,7 +94,7 @@ class MailchimpProvider(Provider):
         return self._from_wire({**data, "id": remote.remote_id}, campaign.ref)
 
     def send_test(self, remote: RemoteCampaign, campaign: OutgoingCampaign, recipients: tuple[str, ...]) -> None:
-        body = {"test_emails": list(recipients), "send_type": "html"}
+        body = {"test_emails": self.addresses(recipients), "send_type": "html"}
         self._call(Call("POST", f"/campaigns/{remote.remote_id}/actions/test", body, idempotent=False))
 
     def checklist(self, remote: RemoteCampaign) -> list[str]:
@@ -111,7 +120,7 @@ class MailchimpProvider(Provider):
                  _content_call("{id}", campaign)]
         if test_to:
             return calls + [Call("POST", "/campaigns/{id}/actions/test",
-                                 {"test_emails": list(test_to), "send_type": "html"}, idempotent=False)]
+                                 {"test_emails": self.addresses(test_to), "send_type": "html"}, idempotent=False)]
         return calls + [Call("GET", "/campaigns/{id}/send-checklist"), _send_call("{id}", at)]
 
     def _from_wire(self, item: dict, ref: str | None) -> RemoteCampaign:
