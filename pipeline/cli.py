@@ -52,7 +52,7 @@ def _parse_now(ctx, param, value: str | None):
 
 
 def _test_recipients(ctx, param, value: tuple[str, ...]) -> tuple[str, ...]:
-    """--test-to: plain addresses only, at most MAX_TEST_RECIPIENTS (pipeline/headers.py), else exit 2."""
+    """--test-to: addresses with optional names, at most MAX_TEST_RECIPIENTS (pipeline/headers.py), else exit 2."""
     from pipeline.headers import recipients_problem
 
     problem = recipients_problem(value)
@@ -295,8 +295,9 @@ def _not_blank(ctx, param, value: str | None) -> str | None:
               help="newsletter: the email to the target's list; press: the press release to its press_list.")
 @click.option("--target", default="test", show_default=True, help="A target from content/newsroom.yaml.")
 @click.option("--test-to", multiple=True, metavar="EMAIL", callback=_test_recipients,
-              help=f"Send a test to this address only (repeatable, at most {MAX_TEST_RECIPIENTS}; one plain "
-                   "address each, like name@example.org).")
+              help=f"Send a test to this address only (repeatable, at most {MAX_TEST_RECIPIENTS}; one address "
+                   "each, like name@example.org or \"Erika Mustermann <erika@example.org>\": the outbox greets "
+                   "the first by name).")
 @click.option("--at", default=None, metavar="DATETIME", callback=_not_blank,
               help="Schedule instead of sending now: 2026-12-01T09:00+01:00.")
 @click.option("--dry-run", is_flag=True, help="Print every request a send would make; no network call.")

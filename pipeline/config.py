@@ -16,6 +16,8 @@ from pipeline.errors import ConfigError, ContentError, Issue, Location
 from pipeline.headers import address_problem, header_problem, list_id_problem
 from pipeline.images import check_image
 from pipeline.model import LANGUAGES
+from pipeline.render.links import Utm, ascii_host, campaign_problem, domain_problem, value_problem
+from pipeline.render.personalize import MAX_LENGTH as GREETING_MAX, fallback_problem, named_problem
 from pipeline.schema import Checker, F, Obj, Texts
 
 PROVIDER_NAMES = ("outbox", "listmonk", "mailchimp", "brevo")
@@ -88,6 +90,31 @@ class Target:
     press_list: str | None = None
 
 
+WINNER_CRITERIA = ("manual", "opens", "clicks")
+
+
+@dataclass(frozen=True)
+class AbTest:
+    """How a report's `subject_variants` are tested at the provider (Mailchimp variate, Brevo abTesting).
+
+    `test_share`: per cent of the list that gets a variant; the rest gets the winner (100: the whole list is
+    split evenly and there is no winner). `winner`: how the winner is picked; `wait_hours`: how long the test
+    runs before that.
+    """
+
+    test_share: int = 20
+    winner: str = "manual"
+    wait_hours: int = 4
+
+
+@dataclass(frozen=True)
+class GreetingTexts:
+    """The personal greeting (render/personalize.py): with `{first_name}`, and for subscribers without a name."""
+
+    named: str | Texts
+    fallback: str | Texts
+
+
 @dataclass(frozen=True)
 class Settings:
     """Publication-level settings shared by every report.
@@ -111,6 +138,9 @@ class Settings:
     footer_note: str | Texts | None = None
     press_note: str | Texts | None = None
     targets: dict = field(default_factory=dict)
+    ab_test: AbTest = AbTest()
+    greeting: GreetingTexts | None = None  # off unless configured
+    utm: Utm | None = None  # campaign link tags (render/links.py); off unless configured
     path: str = ""
 
     def in_language(self, language: str) -> Settings:
@@ -204,10 +234,48 @@ def _logo_width_problem(width: int) -> str:
     return "" if 0 < width <= 600 else f"{width} is not a width between 1 and 600 pixels"
 
 
+def _test_share_problem(share: int) -> str:
+    # Mailchimp's test_size is 10–100 %; Brevo's splitRule (per variant) 1–50 %
+    return "" if 10 <= share <= 100 else f"{share} is not a share between 10 and 100 per cent"
+
+
+def _wait_hours_problem(hours: int) -> str:
+    return "" if 1 <= hours <= 168 else f"{hours} is not between 1 and 168 hours (Brevo's limit is 7 days)"
+
+
+def _winner_problem(winner: str) -> str:
+    """Opens and clicks can only be counted with tracking, which Newsroom keeps off (EMAIL-QUALITY D7)."""
+    if winner in ("opens", "clicks"):
+        return (f"winner: {winner} needs {winner[:-1]} tracking, and Newsroom creates every campaign with open and "
+                "click tracking off (EMAIL-QUALITY D7: tracking needs the subscribers' consent), so the provider "
+                "would pick a winner on no data")
+    return ""
+
+
+WINNER_HINT = ("use winner: manual (pick the winner in Mailchimp's web interface), or test_share: 100 to split the "
+               "whole list between the subjects without a winner")
+
+
 def _spaces(name: str) -> str:
     """Mail programs show a run of spaces in a sender name as one (Python's `email` among them)."""
     return "has several spaces in a row" if re.search(r"\s\s", name) else ""
 
+
+GREETING = Obj(GreetingTexts, (
+    F("named", "texts", required=True, max_len=GREETING_MAX, choices=LANGUAGES, header=named_problem,
+      hint="the salutation with {first_name} where the name goes; per language: de: Guten Tag {first_name}, "
+           "en: Hello {first_name},"),
+    F("fallback", "texts", required=True, max_len=GREETING_MAX, choices=LANGUAGES, header=fallback_problem,
+      hint="the salutation for subscribers without a name; per language: de: Guten Tag, en: Hello,"),
+))
+UTM = Obj(Utm, (
+    F("source", required=True, header=value_problem, hint="utm_source, e.g. newsletter"),
+    F("medium", default="email", header=value_problem, hint="utm_medium (default: email)"),
+    F("campaign", default="{slug}", header=campaign_problem,
+      hint="utm_campaign, with {slug}, {channel} (newsletter or press) and {date} (YYYY-MM-DD), e.g. {date}-{slug}"),
+    F("domains", "list", items=F("domain", header=domain_problem),
+      hint="the hosts whose links are tagged (default: the host of site_url), one per line, e.g. - example.org"),
+))
 
 SETTINGS = Obj(Settings, (
     F("name", required=True, max_len=80, hint="the newsletter's name, e.g. Industrie-Newsletter"),
@@ -251,12 +319,21 @@ SETTINGS = Obj(Settings, (
       hint="why the reader gets the newsletter; per language: de: …, en: …"),
     F("press_note", "texts", max_len=300, single_line=False, choices=LANGUAGES,
       hint="why a journalist gets the press mailing (default: because they are on the press list)"),
+    F("greeting", "obj", obj=GREETING, hint="a personal salutation the provider fills per subscriber"),
+    F("utm", "obj", obj=UTM, hint="campaign link tags on the email's links to your own site"),
     F("targets", "map", default=dict, items=Obj(Target, (
         F("provider", "enum", required=True, choices=PROVIDER_NAMES),
         F("list", required=True, hint="the list id at the provider", header=list_id_problem),
         F("base_url", "url", hint="the provider's API address, e.g. https://listmonk.example.org/api"),
         F("press_list", hint="the list id for the press channel (journalists)", header=list_id_problem),
     ))),
+    F("ab_test", "obj", default=AbTest(), obj=Obj(AbTest, (
+        F("test_share", "int", default=20, extra=_test_share_problem,
+          hint="per cent of the list that gets a subject variant, 10–100; the rest gets the winner"),
+        F("winner", "enum", default="manual", choices=WINNER_CRITERIA, extra=_winner_problem, hint=WINNER_HINT),
+        F("wait_hours", "int", default=4, extra=_wait_hours_problem,
+          hint="hours the test runs before the winner goes out, 1–168"),
+    )), description="How a report's subject_variants are tested at the provider (Mailchimp, Brevo)."),
 ), title="Publication settings of the Newsroom pipeline (content/newsroom.yaml)")
 
 
@@ -290,4 +367,10 @@ def load_settings(content_dir: Path) -> Settings:
             if f"{issue.field}.{settings.language}" not in flagged]
     if checker.issues or settings is None:
         raise ContentError(checker.issues)
+    if settings.utm is not None:  # hosts compared in their IDNA form; by default the site's own
+        from urllib.parse import urlsplit
+
+        domains = settings.utm.domains or (urlsplit(settings.site_url).hostname or "",)
+        settings = dataclasses.replace(settings, utm=dataclasses.replace(
+            settings.utm, domains=tuple(ascii_host(domain) or domain for domain in domains)))
     return dataclasses.replace(settings, path=str(path))

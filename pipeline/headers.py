@@ -6,7 +6,8 @@ package among them, decode RFC 2047 encoded words (`=?utf-8?q?…?=`) wherever t
 title holding `=?utf-8?q?x=0D=0ABcc:_a@b?=` reads back with a line break and a `Bcc:` in it. Control
 characters end or split header lines, and bidi controls and zero-width characters make a subject or a
 sender name read differently from what it is. Every check of such a value uses this module:
-`newsroom check` (schema `F.header`), the message writer (`render.message`) and `send --test-to`.
+`newsroom check` (schema `F.header`), the message writer (`render.message`) and `send --test-to`, which
+also takes a display name (`Erika Mustermann <erika@example.org>`: the outbox's sample subscriber).
 """
 
 from __future__ import annotations
@@ -117,13 +118,82 @@ def list_id_problem(value: str) -> Problem | None:
     return None
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """A `--test-to` value: an address with an optional display name (the sample subscriber's name)."""
+
+    name: str
+    address: str
+
+
+_NAMED = re.compile(r'(?P<name>"[^"]*"|[^"<>]*?) ?<(?P<address>[^<>]*)>')
+MAX_DISPLAY_NAME = 64
+
+
+def display_name_problem(name: str) -> Problem | None:
+    """A display name that reads back as exactly this name and nothing else.
+
+    Refused: what `header_problem` refuses (line breaks, controls, bidi, zero-width, `=?…?=`), any other
+    character that is not printable (line and paragraph separators, no-break or other spaces than ' ', soft
+    hyphens), '@' (a name that looks like another address), quotes, backslashes and angle brackets, ',' and ';'
+    outside quotes (a second address), spaces at the ends or in a row.
+    """
+    problem = header_problem(name)
+    if problem is not None:
+        return problem
+    quoted = len(name) >= 2 and name.startswith('"') and name.endswith('"')
+    bare = name[1:-1] if quoted else name
+    if not bare.strip():
+        return Problem("has an empty name", "leave the name out, or write it before the address: Erika Mustermann "
+                       "<erika@example.org>")
+    odd = next((char for char in bare if not char.isprintable()), None)
+    if odd is not None:
+        return Problem(f"has {character_name(odd)} in its name, which mail programs show differently",
+                       "write the name with letters and plain spaces")
+    bad = sorted(set(bare) & set('"\\<>@' if quoted else '"\\<>@,;'))
+    if bad:
+        return Problem(f"has {' '.join(repr(char) for char in bad)} in its name", "write the name alone, like "
+                       '"Erika Mustermann <erika@example.org>" (in quotes when it holds a comma)')
+    if bare != bare.strip() or "  " in bare:
+        return Problem("has spaces at the ends or in a row in its name", "write the name with single spaces")
+    if len(bare) > MAX_DISPLAY_NAME:
+        return Problem(f"has a name of {len(bare)} characters, at most {MAX_DISPLAY_NAME} are allowed",
+                       "shorten the name")
+    return None
+
+
+def recipient_problem(value: str) -> Problem | None:
+    """A plain address, or `Name <address>` (`"Name, with comma" <address>`), each part checked; else why not."""
+    if "<" not in value and ">" not in value:
+        return address_problem(value)
+    found = _NAMED.fullmatch(value)
+    if found is None:
+        problem = header_problem(value)
+        return problem or Problem("is not an address with a name", "write it like Erika Mustermann "
+                                  "<erika@example.org>, or the address alone")
+    if found["name"]:
+        problem = display_name_problem(found["name"])
+        if problem is not None:
+            return problem
+    return address_problem(found["address"])
+
+
+def parse_recipient(value: str) -> Recipient:
+    """A checked `--test-to` value (`recipient_problem` is None) → its name ("" if none) and address."""
+    found = _NAMED.fullmatch(value)
+    if found is None:
+        return Recipient("", value)
+    name = found["name"]
+    return Recipient(name[1:-1] if name.startswith('"') else name, found["address"])
+
+
 def recipients_problem(addresses: Sequence[str]) -> str | None:
     """Why these `--test-to` values cannot be used, naming the first bad one, or None."""
     if len(addresses) > MAX_TEST_RECIPIENTS:
         return (f"{len(addresses)} addresses, at most {MAX_TEST_RECIPIENTS} are allowed — send the test to "
                 "fewer addresses, or to a list of colleagues via a test target")
     for address in addresses:
-        problem = address_problem(address)
+        problem = recipient_problem(address)
         if problem is not None:
             return f"'{printable(address)}' {problem}"
     return None

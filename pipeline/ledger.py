@@ -20,12 +20,18 @@ Write-ahead rule (EMAIL-QUALITY R1/R6): `publish` commits PLANNED before creatin
 before the send call, so a crash leaves a row that `reconcile` settles by asking the provider, never
 by sending again. Every state change is a compare-and-set (`UPDATE … WHERE state = ?`), and the
 events table refuses UPDATE and DELETE by trigger.
+
+A subject A/B test adds one `subject_tests` row per send (schema version 2): the subjects in the order
+the provider got them (A, B, C), the test share, the winner criterion and the test's length, written with
+PLANNED (before the draft exists), and the winner once a provider report names it (`record_winner`).
+Migrations run in `open`, one version step at a time, each in its own transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,7 +102,20 @@ CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
 CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
 """
-SCHEMA_VERSION = 1
+_SUBJECT_TESTS = """
+CREATE TABLE IF NOT EXISTS subject_tests (
+    send_id INTEGER PRIMARY KEY REFERENCES sends(id),
+    subjects TEXT NOT NULL,
+    test_share INTEGER NOT NULL,
+    winner_criterion TEXT NOT NULL,
+    wait_hours INTEGER NOT NULL,
+    winner TEXT,
+    winner_at TEXT
+);
+"""
+#: Schema steps: MIGRATIONS[v] takes a ledger of version v to v + 1 (0: a new file).
+MIGRATIONS = {0: _SCHEMA + _SUBJECT_TESTS, 1: _SUBJECT_TESTS}
+SCHEMA_VERSION = 2
 
 
 def check_transition(old: SendState, new: SendState) -> None:
@@ -129,6 +148,19 @@ class SendRecord:
 
 
 @dataclass(frozen=True)
+class SubjectTest:
+    """One send's subject A/B test: what the provider was given, and the winner once known."""
+
+    send_id: int
+    subjects: tuple[str, ...]  # in the order the provider got them: A, B (, C)
+    test_share: int  # per cent of the list in the test
+    winner_criterion: str  # manual, opens or clicks
+    wait_hours: int
+    winner: str | None = None  # the winning subject, from a provider report
+    winner_at: str | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     """One row of the append-only history."""
 
@@ -137,6 +169,39 @@ class Event:
     from_state: SendState | None
     to_state: SendState
     detail: str
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the file to SCHEMA_VERSION, one step per transaction; the version is read again under the lock, so
+    two processes opening an old ledger at once migrate it once."""
+    while True:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise LedgerError(f"{path}: ledger version {version} is newer than this newsroom understands "
+                              f"({SCHEMA_VERSION}) — update newsroom")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] == version:
+                for statement in _statements(MIGRATIONS[version]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION if version == 0 else version + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """A script's statements one by one (executescript would commit the open transaction)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]
 
 
 def _utcnow() -> dt.datetime:
@@ -165,12 +230,7 @@ class Ledger:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
-            elif version != SCHEMA_VERSION:
-                raise LedgerError(f"{path}: ledger version {version} is newer than this newsroom understands "
-                                  f"({SCHEMA_VERSION}) — update newsroom")
+            _migrate(db, path)
         except sqlite3.DatabaseError as err:
             db.close()
             raise LedgerError(f"{path}: the send ledger cannot be opened ({err}) — keep a copy and ask for help; "
@@ -255,6 +315,41 @@ class Ledger:
         updated = self.get(record.ref, record.target)
         assert updated is not None
         return updated
+
+    def record_subject_test(self, record: SendRecord, subjects: tuple[str, ...], *, test_share: int,
+                            winner_criterion: str, wait_hours: int) -> SubjectTest | None:
+        """Write what the provider's A/B test of this send gets, before the draft is made or changed; kept as it
+        is once the send has started (SENDING or later), since that is what went out."""
+        with self._transaction():
+            row = self._db.execute("SELECT state FROM sends WHERE id = ?", (record.id,)).fetchone()
+            if row and SendState(row[0]) in (S.PLANNED, S.DRAFTED, S.TEST_SENT, S.FAILED):
+                self._db.execute(
+                    "INSERT INTO subject_tests (send_id, subjects, test_share, winner_criterion, wait_hours) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (send_id) DO UPDATE SET subjects = excluded.subjects, "
+                    "test_share = excluded.test_share, winner_criterion = excluded.winner_criterion, "
+                    "wait_hours = excluded.wait_hours",
+                    (record.id, json.dumps(list(subjects), ensure_ascii=False), test_share, winner_criterion,
+                     wait_hours))
+        return self.subject_test(record.id)
+
+    def record_winner(self, record: SendRecord, winner: str) -> SubjectTest:
+        """The winning subject, as a provider report names it (one of the subjects sent)."""
+        test = self.subject_test(record.id)
+        if test is None or winner not in test.subjects:
+            raise LedgerError(f"ledger: {record.ref} ({record.target}) has no subject test with the subject "
+                              f"{winner!r} [ledger.unknownVariant]")
+        with self._transaction():
+            self._db.execute("UPDATE subject_tests SET winner = ?, winner_at = ? WHERE send_id = ?",
+                             (winner, self._stamp(), record.id))
+        return self.subject_test(record.id)  # type: ignore[return-value]
+
+    def subject_test(self, send_id: int) -> SubjectTest | None:
+        """The subject A/B test of a send, or None for a send with one subject."""
+        row = self._db.execute("SELECT send_id, subjects, test_share, winner_criterion, wait_hours, winner, winner_at "
+                               "FROM subject_tests WHERE send_id = ?", (send_id,)).fetchone()
+        if row is None:
+            return None
+        return SubjectTest(row[0], tuple(json.loads(row[1])), *row[2:])
 
     def note(self, record: SendRecord, detail: str) -> None:
         """Append an event without a state change (e.g. 'test send to …' before the call)."""

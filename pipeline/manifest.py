@@ -92,6 +92,8 @@ def make_manifest(rendition, report, print_: Fingerprint, files: dict[str, bytes
         "subject": rendition.subject,
         "preheader": rendition.preheader,
         "press_subject": rendition.press_subject,
+        # only when the report tests subjects, so the manifests of all other reports stay as they were
+        **({"subject_variants": list(report.subject_variants)} if report.subject_variants else {}),
         "web_url": rendition.web_url,
         "press_url": rendition.press_url,
         "embargo": press.embargo.isoformat() if press and press.embargo else None,

@@ -16,11 +16,14 @@ from pipeline.content import Source
 from pipeline.errors import ContentError, Issue
 from pipeline.headers import header_problem
 from pipeline.images import IMAGE_SUFFIXES, check_image
+from pipeline.render.personalize import MAX_LENGTH as GREETING_MAX, Greeting, fallback_problem, named_problem
 from pipeline.schema import Checker, F, Obj
 
 STATUSES = ("draft", "ready")
 LANGUAGES = ("de", "en")
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_SUBJECT_VARIANTS = 3
+VARIANT_HINT = "a subject line of at most 120 characters, on one line; put it in quotes if it holds ': '"
 GENERIC_ALT = {"bild", "foto", "image", "img", "logo", "grafik", "photo", "picture", "bild1", "foto1"}
 
 
@@ -123,6 +126,8 @@ class Report:
     tags: tuple[str, ...] = ()
     press: Press | None = None
     translation: str | None = None
+    subject_variants: tuple[str, ...] = ()
+    greeting: Greeting | bool | None = None  # None: the settings' greeting; False: none; else this report's own
     slug: str = ""
     source_path: str = ""
     source_sha256: str = ""
@@ -218,6 +223,17 @@ REPORT = Obj(Report, (
     F("press", "obj", obj=PRESS),
     F("translation", max_len=80, hint="the file name (without .yaml) of the same report in the other language",
       extra=lambda t: "" if SLUG_RE.match(t) else f"'{t}' is not a report file name"),
+    F("subject_variants", "list", min_items=2, max_items=MAX_SUBJECT_VARIANTS,
+      items=F("subject", max_len=120, header=header_problem, hint=VARIANT_HINT),  # → each variant's Subject
+      hint="2 or 3 different subject lines, each on its own line starting with '- '",
+      description="Subjects tested against each other as the provider's own A/B test (Mailchimp, Brevo); "
+                  "settings in ab_test of newsroom.yaml. Without it the title is the subject."),
+    F("greeting", "off_or_obj", obj=Obj(Greeting, (
+        F("named", required=True, max_len=GREETING_MAX, header=named_problem,
+          hint="the salutation with {first_name} where the name goes, e.g. Liebe {first_name},"),
+        F("fallback", required=True, max_len=GREETING_MAX, header=fallback_problem,
+          hint="the salutation for subscribers without a name, e.g. Liebe Mitglieder,"),
+    )), hint="false: no personal greeting in this newsletter; or named: and fallback: instead of the settings'"),
 ), title="An event report of the Newsroom pipeline")
 
 
@@ -243,6 +259,8 @@ def validate(source: Source, content_root: Path, timezone: str | None = None) ->
         check_body_links(checker, source, report.body)
     if report is not None and report.event and report.event.end_date and report.event.end_date < report.event.date:
         checker.problem(("event", "end_date"), "ends before it starts", "end_date must be on or after date")
+    if report is not None:
+        check_variants_differ(checker, report.subject_variants)
     for name in _PRESS_TIMES:
         if report is not None and report.press and getattr(report.press, name):
             report = _resolve_press_time(checker, report, name, timezone)
@@ -284,6 +302,21 @@ def _resolve_press_time(checker: Checker, report: Report, name: str, timezone: s
                         f"write the date and time {meaning[1]}, e.g. {example}")
         return report
     return _with(report, press=dataclasses.replace(report.press, **{name: aware}))
+
+
+def check_variants_differ(checker: Checker, variants: tuple[str, ...]) -> None:
+    """Subject variants must differ (Brevo refuses equal ones; an A/B test of one subject tells nothing);
+    variants that differ only in spacing count as equal, since mail programs show runs of spaces as one."""
+    seen: dict[str, int] = {}
+    for i, subject in enumerate(variants):
+        if subject is None:
+            continue
+        key = " ".join(subject.split())
+        if key in seen:
+            checker.problem(("subject_variants", i), f"is the same subject as entry {seen[key] + 1}",
+                            "write a different subject line, or remove this one (at least 2 are needed)")
+        else:
+            seen[key] = i
 
 
 def check_translations(reports: list[Report], default_language: str, existing: set[str]) -> list[Issue]:

@@ -53,6 +53,7 @@ class Build:
     # Under embargo, the press mailing's own pictures by their address on the site: a provider that sends
     # the whole message embeds them (render/message.py), as out/<slug>/press.eml does.
     pictures: tuple[tuple[str, bytes], ...] = ()
+    subject_variants: tuple[str, ...] = ()
 
     @property
     def revision(self) -> str:
@@ -84,8 +85,9 @@ def load_build(project, slug: str, channel: str) -> Build:
             if data is None or sha256_bytes(data) != entry["sha256"]:
                 raise OutputError(f"{path}: missing or changed since `newsroom build` wrote it — build again")
             pictures.append((manifest["web_url"] + name, data))
+    variants = tuple(manifest.get("subject_variants") or ()) if channel == "newsletter" else ()
     return Build(slug, manifest, contents[spec.html], contents[spec.text], manifest[spec.subject_key], preheader,
-                 tuple(pictures))
+                 tuple(pictures), variants)
 
 
 def _site_pictures(manifest: dict, html: str) -> list[str]:
@@ -99,10 +101,11 @@ def _site_pictures(manifest: dict, html: str) -> list[str]:
 
 def preflight(project, settings: Settings, build: Build, *, channel: str, target_name: str, target: Target,
               test_send: bool, at: dt.datetime | None, now: dt.datetime, granularity: int = 1,
-              horizon: dt.timedelta = dt.timedelta(days=365)) -> list[str]:
+              horizon: dt.timedelta = dt.timedelta(days=365), greeting_fallback: bool = True) -> list[str]:
     """Every reason not to send, each with its fix; [] means go.
 
-    `granularity` and `horizon`: the provider's schedule step and how far ahead it schedules.
+    `granularity` and `horizon`: the provider's schedule step and how far ahead it schedules;
+    `greeting_fallback`: whether its merge syntax can write the personal greeting with its fallback.
     """
     problems = _stale(project, build)
     source = build.manifest.get("source", build.slug)
@@ -122,7 +125,30 @@ def preflight(project, settings: Settings, build: Build, *, channel: str, target
             return problems  # an instant out of range cannot be compared with the embargo
     problems += _embargo_problems(build.manifest, channel, test_send, at or now)
     problems += _picture_problems(build, channel, target.provider, at or now)
+    problems += _variant_problems(build, settings, target.provider)
+    problems += _greeting_problems(build, target.provider, greeting_fallback)
     return problems
+
+
+def _variant_problems(build: Build, settings: Settings, provider: str) -> list[str]:
+    """A report with subject_variants goes out only as the provider's own A/B test (listmonk and the outbox
+    have none; Brevo tests two subjects and picks a winner only by opens or clicks)."""
+    from pipeline.providers import provider_class
+
+    problems = provider_class(provider).ab_test_problems(build.subject_variants, settings.ab_test)
+    source = build.manifest.get("source", build.slug)
+    return [f"{source}: {problem}" for problem in problems]
+
+
+def _greeting_problems(build: Build, provider: str, greeting_fallback: bool) -> list[str]:
+    """A personal greeting needs a provider that writes it with its fallback (render/personalize.py)."""
+    from pipeline.render.personalize import has_greeting
+
+    if greeting_fallback or not (has_greeting(build.html) or has_greeting(build.text)):
+        return []
+    return [f"out/{build.slug} greets each subscriber by name, but {provider} cannot write the greeting's fallback "
+            "for subscribers without a name — send through a target whose provider can (outbox, listmonk, "
+            "mailchimp, brevo), or turn the greeting off for this report (greeting: false) and build again"]
 
 
 # Providers that send our whole message (render/message.py), pictures embedded: see docs/providers.md.

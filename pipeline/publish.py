@@ -114,7 +114,8 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
     problems = preflight(project, settings, build, channel=request.channel, target_name=request.target,
                          target=target, test_send=bool(request.test_to), at=at, now=now(),
                          granularity=provider_class(target.provider).schedule_granularity,
-                         horizon=provider_class(target.provider).schedule_horizon)
+                         horizon=provider_class(target.provider).schedule_horizon,
+                         greeting_fallback=provider_class(target.provider).greeting_fallback)
     if problems:
         raise PublishError("refusing to send, nothing was sent:\n" + "\n".join(f"  - {p}" for p in problems))
     list_id = getattr(target, CHANNELS[request.channel].list_attr)
@@ -136,6 +137,10 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
             raise ConfigError(f"target '{request.target}' now uses {target.provider}, but this send went to "
                               f"{record.provider} — use a new target name instead of switching providers")
         campaign = _campaign(settings, build, provider, ref, list_id)
+        if campaign.ab_test is not None:  # write-ahead, like PLANNED: what the provider's A/B test gets
+            ab = campaign.ab_test
+            ledger.record_subject_test(record, campaign.subject_variants, test_share=ab.test_share,
+                                       winner_criterion=ab.winner, wait_hours=ab.wait_hours)
         try:
             return _run(ledger, record, provider, campaign, request, at, echo, confirm)
         except PublishError as err:
@@ -264,9 +269,25 @@ def _campaign(settings: Settings, build: Build, provider: Provider, ref: str, li
     tag = provider.unsubscribe_tag
     return OutgoingCampaign(ref=ref, subject=build.subject, preheader=build.preheader,
                             from_name=settings.sender.name, from_email=settings.sender.email,
-                            reply_to=settings.reply_to, html=build.html.replace(UNSUBSCRIBE_TOKEN, tag),
-                            text=build.text.replace(UNSUBSCRIBE_TOKEN, tag), list_id=list_id,
-                            language=build.manifest.get("language", settings.language), pictures=build.pictures)
+                            reply_to=settings.reply_to,
+                            html=provider.personalized(build.html.replace(UNSUBSCRIBE_TOKEN, tag)),
+                            text=provider.personalized(build.text.replace(UNSUBSCRIBE_TOKEN, tag)), list_id=list_id,
+                            language=build.manifest.get("language", settings.language), pictures=build.pictures,
+                            subject_variants=build.subject_variants,
+                            ab_test=settings.ab_test if build.subject_variants else None)
+
+
+def _subject_lines(campaign: OutgoingCampaign, campaign_provider: str) -> list[str]:
+    """The subject, or each variant of an A/B test and how the provider runs it."""
+    if campaign.ab_test is None:
+        return [f"subject    {campaign.subject}"]
+    ab = campaign.ab_test
+    rest = ("the whole list is split evenly, no winner" if ab.test_share == 100 else
+            f"the winner you pick at {campaign_provider} goes to the other {100 - ab.test_share} %"
+            if ab.winner == "manual" else
+            f"the winner by {ab.winner} after {ab.wait_hours} h goes to the other {100 - ab.test_share} %")
+    return [f"subject {chr(65 + i)}  {subject}" for i, subject in enumerate(campaign.subject_variants)] + [
+        f"a/b test   {ab.test_share} % of the list get a variant; {rest}"]
 
 
 def _check_list_health(ledger: Ledger, provider: Provider, request: SendRequest, list_id: str, ref: str,
@@ -295,7 +316,7 @@ def _plan(provider: Provider, info, campaign: OutgoingCampaign, remote: RemoteCa
     size = f", {info.subscribers:,} subscribers" if info.subscribers is not None else ""
     lines = [f"provider   {provider.name}",
              f"list       {campaign.list_id} — {info.list_name}{size}",
-             f"subject    {campaign.subject}",
+             *_subject_lines(campaign, provider.name),
              f"reference  {campaign.ref}",
              f"campaign   {remote.remote_id}" + (f" — {remote.web_url}" if remote.web_url else ""),
              f"action     {action}"]
@@ -312,7 +333,11 @@ def _dry_run(state_dir, settings, target, request, build, ref, list_id, secret, 
         provider, base = open_provider(target, None, state_dir=state_dir, unsubscribe_url=settings.unsubscribe_url), ""
     campaign = _campaign(settings, build, provider, ref, list_id)
     echo("dry run: no network call, nothing is written or sent")
-    echo(f"provider {target.provider}, list {list_id}, subject {build.subject!r}, reference {ref}")
+    subject = f"subject {build.subject!r}, " if campaign.ab_test is None else ""
+    echo(f"provider {target.provider}, list {list_id}, {subject}reference {ref}")
+    if campaign.ab_test is not None:
+        for line in _subject_lines(campaign, provider.name):
+            echo(line)
     if (state_dir / LEDGER_FILE).is_file():
         with Ledger.open(state_dir / LEDGER_FILE, create=False) as ledger:
             record = ledger.get(ref, request.target)

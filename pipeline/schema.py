@@ -39,7 +39,7 @@ class F:
     """One field: its name, kind, and the rules and help text for it."""
 
     name: str
-    kind: str = "str"  # str text int bool date datetime email url color image enum list obj map texts point
+    kind: str = "str"  # str text int bool date datetime email url color image enum list obj map texts point off_or_obj
     required: bool = False
     default: Any = None
     hint: str = ""  # how to fill it in, shown with every problem
@@ -50,6 +50,7 @@ class F:
     items: "F | Obj | None" = None  # for kind="list"
     obj: "Obj | None" = None  # for kind="obj"
     min_items: int = 0
+    max_items: int | None = None
     single_line: bool = True
     extra: Callable[[Any], str] | None = None  # returns a problem message or ""
     # The value reaches a mail header: a rule of pipeline.headers (header_problem, address_problem,
@@ -144,6 +145,14 @@ class Checker:
             return self.point(f, raw, path)
         if f.kind == "obj":
             return self.obj(f.obj, raw, path)
+        if f.kind == "off_or_obj":  # `false` turns a setting off here, a group overrides it
+            if raw is False:
+                return False
+            if isinstance(raw, bool):
+                self.problem(path, f"expected false or a group of fields, found {_describe(raw)}",
+                             f.hint or "write false to turn it off, or give its fields")
+                return None
+            return self.obj(f.obj, raw, path)
         if f.kind == "map":
             if not isinstance(raw, dict):
                 self.problem(path, f"expected a group of named entries, found {_describe(raw)}", f.hint)
@@ -156,6 +165,9 @@ class Checker:
                 return ()
             if len(raw) < f.min_items:
                 self.problem(path, f"needs at least {f.min_items} entr{'y' if f.min_items == 1 else 'ies'}",
+                             f.hint or LIST_HINT)
+            if f.max_items is not None and len(raw) > f.max_items:
+                self.problem(path + (f.max_items,), f"has {len(raw)} entries, at most {f.max_items} are allowed",
                              f.hint or LIST_HINT)
             item = f.items
             out = []
@@ -321,11 +333,15 @@ def _field_schema(f: F) -> dict:
     base: dict
     if f.kind == "obj":
         base = _obj_schema(f.obj)
+    elif f.kind == "off_or_obj":
+        base = {"if": {"type": "boolean"}, "then": {"const": False}, "else": _obj_schema(f.obj)}
     elif f.kind == "list":
         item = _obj_schema(f.items) if isinstance(f.items, Obj) else _field_schema(f.items)
         base = {"type": "array", "items": item}
         if f.min_items:
             base["minItems"] = f.min_items
+        if f.max_items is not None:
+            base["maxItems"] = f.max_items
     elif f.kind == "map":
         base = {"type": "object", "additionalProperties": _obj_schema(f.items)}
     elif f.kind == "texts":

@@ -109,6 +109,11 @@ def status_lines(project, slug: str | None = None) -> list[str]:
         for r in records:
             lines.append(f"{r.slug}  {r.channel}  {r.target}  {r.provider} list {r.list_id}  {r.state.name}  "
                          f"{r.updated_at}  campaign {r.remote_id or '-'}" + (f"  {r.web_url}" if r.web_url else ""))
+            test = ledger.subject_test(r.id)
+            if test is not None:
+                lines.append(f"    subject test: {test.test_share} % of the list, winner {test.winner_criterion}"
+                             f"{f': {test.winner!r}' if test.winner else ' (not known yet)'}; "
+                             + "; ".join(f"{chr(65 + i)} {subject!r}" for i, subject in enumerate(test.subjects)))
             if slug:
                 lines += [f"    {e.at}  {e.from_state.name if e.from_state else '-'} → {e.to_state.name}  {e.detail}"
                           for e in ledger.events(r.id)]

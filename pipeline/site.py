@@ -133,8 +133,8 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
         if manifest["slug"] not in public:
             continue
         for path, source in entry_sources(manifest).items():  # `files` may read from disk: only these are read
-            out[path] = (web_version(files["email.html"], settings.unsubscribe_url, manifest["press_url"])
-                         if source is None else files[source])
+            out[path] = (web_version(files["email.html"], settings.unsubscribe_url, manifest["press_url"],
+                                     _link_tags(settings, manifest)) if source is None else files[source])
     env = make_environment(str(template_dir))
     settings = settings.in_language(settings.language)  # the archive's own pages are in the publication language
     page = {"settings": settings, "lang": settings.language, "_": i18n.translator(settings.language),
@@ -150,8 +150,18 @@ def build_site(built: list[tuple[dict, dict[str, bytes]]], settings, template_di
     return out
 
 
-def web_version(email_html: bytes, unsubscribe_url: str, press_url: str) -> bytes:
+def _link_tags(settings, manifest: dict) -> str:
+    """The campaign link tags the newsletter of this build carries (render/links.py), "" when tagging is off."""
+    from pipeline.render.links import tags_for
+
+    return tags_for(settings.utm, slug=manifest["slug"], channel="newsletter", date=manifest["published"][:10])
+
+
+def web_version(email_html: bytes, unsubscribe_url: str, press_url: str, link_tags: str = "") -> bytes:
     """The newsletter as a web page: the email HTML with the general unsubscribe page, no per-recipient token.
+
+    A page on the site is no mailing: the personal greeting shows its fallback (render/personalize.py), and the
+    campaign link tags (`link_tags`, render/links.py) come off its links again.
 
     Kept out of search results (`noindex, follow`) with the press page as its canonical: it is the email's
     600 px table layout and repeats the press release's text, so listing it in the sitemap would put two
@@ -161,7 +171,12 @@ def web_version(email_html: bytes, unsubscribe_url: str, press_url: str) -> byte
 
     from pipeline.render import UNSUBSCRIBE_TOKEN
 
+    from pipeline.render.links import untagged
+    from pipeline.render.personalize import filled
+
     page = email_html.replace(UNSUBSCRIBE_TOKEN.encode(), unsubscribe_url.encode())
+    if b"%GREETING(" in page or link_tags:
+        page = untagged(filled(page.decode(), None, as_html=True), link_tags).encode()
     head = (f'<head><meta name="robots" content="noindex, follow">'
             f'<link rel="canonical" href="{escape(press_url)}">').encode()
     return page.replace(b"<head>", head, 1)

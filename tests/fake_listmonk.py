@@ -103,6 +103,10 @@ class FakeListmonk:
             self._faults.clear()
         self.received.clear()
 
+    def authorized(self, header: str) -> bool:
+        """Whether the Authorization header carries this fake's credential (listmonk: `token user:key`)."""
+        return header == f"token {self.user}:{self.token}"
+
     def calls(self) -> list[str]:
         return [f"{r.method} {r.path}" for r in self.requests]
 
@@ -208,6 +212,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._serve("PUT")
 
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
     def _serve(self, method: str) -> None:
         fake = self.fake
         split = urlsplit(self.path)
@@ -218,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
         fake.requests.append(recorded)
         fake.received.set()
         auth = self.headers.get("Authorization", "")
-        if auth != f"token {fake.user}:{fake.token}":
+        if not fake.authorized(auth):
             detail = f" (got {auth!r})" if fake.leaky else ""
             return self._reply(403, {"message": f"Invalid API credentials{detail}"})
         fault = fake._take_fault(method, split.path)
@@ -240,8 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
             payload = {"message": f"{payload['message']} (request had {auth!r})"}
         self._reply(status, payload)
 
-    def _reply(self, status: int, payload: dict, headers: dict | None = None) -> None:
-        data = json.dumps(payload).encode()
+    def _reply(self, status: int, payload: dict | None, headers: dict | None = None) -> None:
+        data = json.dumps(payload).encode() if payload is not None else b""
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))

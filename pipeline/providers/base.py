@@ -29,9 +29,11 @@ import enum
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pipeline.config import Target
+from pipeline.config import AbTest, Target
 from pipeline.delivery import DeliveryStats
 from pipeline.errors import ConfigError, ProviderUnavailableError
+from pipeline.headers import parse_recipient
+from pipeline.render import personalize
 
 
 class RemoteState(enum.Enum):
@@ -66,6 +68,9 @@ class OutgoingCampaign:
     list_id: str
     language: str = "de"
     pictures: tuple[tuple[str, bytes], ...] = ()  # (address in html, bytes) to embed; only outbox carries them
+    #: A subject A/B test: the subjects (then `subject` is only the fallback) and how the provider runs it.
+    subject_variants: tuple[str, ...] = ()
+    ab_test: AbTest | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,23 @@ class Provider(abc.ABC):
     needs_http: ClassVar[bool] = True
     #: The production API address when the target names none (None: the target must give base_url).
     default_base_url: ClassVar[str | None] = None
+    #: How many subject variants the provider's own A/B test takes (0: it has none; `subject_variants` refused).
+    max_subject_variants: ClassVar[int] = 0
+
+    #: True where the provider's merge syntax can say "the greeting with the first name, else the fallback text"
+    #: (`greeting_tag`); a build with a personal greeting is refused for a provider that cannot (pre-flight).
+    greeting_fallback: ClassVar[bool] = False
+
+    @classmethod
+    def greeting_tag(cls, slot: personalize.Slot) -> str:
+        """The provider's merge syntax for one greeting (render/personalize.py): `slot.before` + first name +
+        `slot.after` for a subscriber with a first name, else `slot.fallback`. The texts are as the part writes
+        them (HTML-escaped in the HTML part); the provider fills and escapes the name."""
+        raise NotImplementedError(f"{cls.name} cannot write a greeting with a fallback")
+
+    def personalized(self, body: str) -> str:
+        """A built part with each greeting placeholder in the provider's merge syntax."""
+        return personalize.replace(body, self.greeting_tag)
 
     def __init__(self, target: Target, secret, http):
         self.target = target
@@ -157,6 +179,26 @@ class Provider(abc.ABC):
     def auth_headers(secret) -> dict[str, str]:
         """Headers that carry the credential; only ApiClient calls this, at send time."""
         return {}
+
+    @classmethod
+    def ab_test_problems(cls, variants: tuple[str, ...], ab_test: AbTest) -> list[str]:
+        """Why this provider cannot run the subject test (pre-flight words, each with its fix); [] = it can."""
+        if not variants:
+            return []
+        if cls.max_subject_variants == 0:
+            return [f"the report has subject_variants, but {cls.name} has no A/B test of its own — send it through "
+                    "a target with provider mailchimp or brevo, or remove subject_variants from the report (the "
+                    "title is then the subject), build again and send"]
+        if len(variants) > cls.max_subject_variants:
+            return [f"the report has {len(variants)} subject_variants, but {cls.name}'s A/B test takes at most "
+                    f"{cls.max_subject_variants} — remove one, build again and send (or send through a target "
+                    "with provider mailchimp, which tests up to 3)"]
+        return []
+    @staticmethod
+    def addresses(recipients: tuple[str, ...]) -> list[str]:
+        """The addresses of `--test-to` values (a name is the outbox's sample subscriber; a provider uses its own
+        subscriber data for the test mail)."""
+        return [parse_recipient(recipient).address for recipient in recipients]
 
     def _call(self, call: Call):
         return self.http.request(call)

@@ -6,6 +6,11 @@ cannot filter by either, so `find` pages through the newest classic campaigns.
 
 Brevo's campaign has no plain-text field: Brevo derives the text part from the HTML itself, so
 our `email.txt` is not sent (`takes_plain_text = False`; publish says so when it sends).
+
+A report with two `subject_variants` becomes an A/B test campaign (`abTesting`, `subjectA`/`subjectB`,
+`splitRule`): still a classic campaign, found, tested and sent like any other. Brevo picks a winner only
+by opens or clicks, which Newsroom does not track (EMAIL-QUALITY D7), so only `ab_test.test_share: 100`
+is accepted: the whole list split in halves (`splitRule: 50`), without a winner.
 """
 
 from __future__ import annotations
@@ -35,8 +40,30 @@ class BrevoProvider(Provider):
 
     name = "brevo"
     unsubscribe_tag = "{{ unsubscribe }}"
+    greeting_fallback = True
+
+    @classmethod
+    def greeting_tag(cls, slot) -> str:
+        # Brevo Template Language: {{ contact.FIRSTNAME }} is the default first-name attribute; `default:` would
+        # replace only the name ("Guten Tag there,"), so the whole salutation switches with {% if %} … {% else %}
+        # (help.brevo.com "[Manual] Show or hide content in your emails using if statements"). Brevo escapes the
+        # HTML of every variable by default ("Disable auto-escaping …", help.sendinblue.com 360018252080).
+        return (f"{{% if contact.FIRSTNAME %}}{slot.before}{{{{ contact.FIRSTNAME }}}}{slot.after}"
+                f"{{% else %}}{slot.fallback}{{% endif %}}")
     takes_plain_text = False
     default_base_url = "https://api.brevo.com/v3"
+    max_subject_variants = 2  # subjectA and subjectB
+
+    @classmethod
+    def ab_test_problems(cls, variants, ab_test) -> list[str]:
+        problems = super().ab_test_problems(variants, ab_test)
+        if variants and not problems and ab_test.test_share < 100 and ab_test.winner not in _WINNER_CRITERIA:
+            problems.append(f"ab_test.test_share is {ab_test.test_share} in content/newsroom.yaml, but Brevo picks "
+                            "the winner for the rest of the list only by opens or clicks, which Newsroom does not "
+                            "track (EMAIL-QUALITY D7) — set ab_test.test_share: 100 (Brevo sends each subject to "
+                            "half of the list, no winner), or send through a target with provider mailchimp "
+                            "(winner: manual)")
+        return problems
 
     @staticmethod
     def auth_headers(secret) -> dict[str, str]:
@@ -67,7 +94,7 @@ class BrevoProvider(Provider):
 
     def send_test(self, remote: RemoteCampaign, campaign: OutgoingCampaign, recipients: tuple[str, ...]) -> None:
         # Brevo allows 50 test mails a day per account (sendTestEmail description).
-        self._call(Call("POST", f"/emailCampaigns/{remote.remote_id}/sendTest", {"emailTo": list(recipients)},
+        self._call(Call("POST", f"/emailCampaigns/{remote.remote_id}/sendTest", {"emailTo": self.addresses(recipients)},
                         idempotent=False))
 
     def send(self, remote: RemoteCampaign, campaign: OutgoingCampaign,
@@ -91,7 +118,7 @@ class BrevoProvider(Provider):
                  Call("POST", "/emailCampaigns", _to_wire(campaign), idempotent=False),
                  Call("GET", "/emailCampaigns/{id}")]
         if test_to:
-            return calls + [Call("POST", "/emailCampaigns/{id}/sendTest", {"emailTo": list(test_to)},
+            return calls + [Call("POST", "/emailCampaigns/{id}/sendTest", {"emailTo": self.addresses(test_to)},
                                  idempotent=False)]
         return calls + [_send_call("{id}", at)]
 
@@ -109,6 +136,9 @@ def _number(list_id: str, what: str = "list") -> int:
         raise ConfigError(f"content/newsroom.yaml: Brevo list ids are numbers (Contacts → Lists → ID), "
                           f"not '{list_id}'")
     return int(list_id)
+
+
+_WINNER_CRITERIA = {"opens": "open", "clicks": "click"}
 
 
 def stats_from_wire(data: dict) -> DeliveryStats:
@@ -131,7 +161,7 @@ def stats_from_wire(data: dict) -> DeliveryStats:
 
 
 def _to_wire(campaign: OutgoingCampaign) -> dict:
-    return {
+    wire = {
         "name": campaign.ref,
         "tag": campaign.ref,
         "sender": {"name": campaign.from_name, "email": campaign.from_email},
@@ -142,6 +172,22 @@ def _to_wire(campaign: OutgoingCampaign) -> dict:
         "recipients": {"listIds": [_number(campaign.list_id)]},
         "inlineImageActivation": False,
     }
+    if campaign.subject_variants and campaign.ab_test is not None:
+        del wire["subject"]  # ignored by Brevo when abTesting is true
+        wire.update(ab_testing(campaign.subject_variants, campaign.ab_test))
+    return wire
+
+
+def ab_testing(subjects: tuple[str, ...], ab_test) -> dict:
+    """Brevo's A/B test of two subjects. `splitRule` is the share of *each* test group (1–50 %): our
+    `test_share` (of the whole list) halved; at 50 every recipient is in the test and Brevo ignores the winner
+    fields, so they are left out."""
+    subject_a, subject_b = subjects
+    wire = {"abTesting": True, "subjectA": subject_a, "subjectB": subject_b,
+            "splitRule": max(1, min(50, ab_test.test_share // 2))}
+    if wire["splitRule"] < 50:
+        wire.update(winnerCriteria=_WINNER_CRITERIA[ab_test.winner], winnerDelay=ab_test.wait_hours)
+    return wire
 
 
 def _find_calls() -> list[Call]:

@@ -33,6 +33,16 @@ class ListmonkProvider(Provider):
 
     name = "listmonk"
     unsubscribe_tag = "{{ UnsubscribeURL }}"
+    greeting_fallback = True
+
+    @classmethod
+    def greeting_tag(cls, slot) -> str:
+        # Go template: FirstName is the first word of the subscriber's name (docs/content/templating.md:
+        # "First name of the subscriber (automatically extracted from the name)"). listmonk compiles the body and
+        # the altbody with html/template (models/campaigns.go, CompileTemplate), which HTML-escapes the name in
+        # both parts: "&" reads "&amp;" in the text part of a subscriber with "&" in the name.
+        return (f"{{{{ if .Subscriber.FirstName }}}}{slot.before}{{{{ .Subscriber.FirstName }}}}{slot.after}"
+                f"{{{{ else }}}}{slot.fallback}{{{{ end }}}}")
 
     @staticmethod
     def auth_headers(secret) -> dict[str, str]:
@@ -65,7 +75,7 @@ class ListmonkProvider(Provider):
     def send_test(self, remote: RemoteCampaign, campaign: OutgoingCampaign, recipients: tuple[str, ...]) -> None:
         # The endpoint wants the campaign fields again, and sends only to addresses that already
         # exist as subscribers (listmonk handleTestCampaign).
-        body = {**_to_wire(campaign), "subscribers": list(recipients)}
+        body = {**_to_wire(campaign), "subscribers": self.addresses(recipients)}
         self._call(Call("POST", f"/campaigns/{remote.remote_id}/test", body, idempotent=False))
 
     def send(self, remote: RemoteCampaign, campaign: OutgoingCampaign,
@@ -129,8 +139,8 @@ class ListmonkProvider(Provider):
         calls = [Call("GET", f"/lists/{_number(campaign.list_id)}"), _find_calls(campaign.ref)[0],
                  Call("POST", "/campaigns", _to_wire(campaign), idempotent=False)]
         if test_to:
-            return calls + [Call("POST", "/campaigns/{id}/test", {**_to_wire(campaign), "subscribers": list(test_to)},
-                                 idempotent=False)]
+            return calls + [Call("POST", "/campaigns/{id}/test",
+                                 {**_to_wire(campaign), "subscribers": self.addresses(test_to)}, idempotent=False)]
         return calls + _send_calls("{id}", campaign, at)
 
     def _data(self, call: Call) -> dict:

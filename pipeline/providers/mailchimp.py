@@ -5,6 +5,9 @@ Auth is HTTP Basic with any user name and the API key; the key's suffix (`…-us
 centre and so the address, `https://us6.api.mailchimp.com/3.0`. Our reference is the campaign's
 internal title (`settings.title`), which the list endpoint cannot filter by, so `find` pages
 through the newest campaigns. Opens and clicks are not tracked (EMAIL-QUALITY D7).
+
+A report with `subject_variants` becomes a variate campaign (Mailchimp's A/B test, up to 3 subject
+lines, `variate_settings`); it is found, filled, tested and sent like a regular one.
 """
 
 from __future__ import annotations
@@ -38,7 +41,17 @@ class MailchimpProvider(Provider):
 
     name = "mailchimp"
     unsubscribe_tag = "*|UNSUB|*"
+    greeting_fallback = True
+
+    @classmethod
+    def greeting_tag(cls, slot) -> str:
+        # FNAME is the audience's default first-name field; *|IF:…|* … *|ELSE:|* … *|END:IF|* are Mailchimp's
+        # conditional merge tags (the same syntax as Mailchimp Transactional's "About Dynamic and Conditional
+        # Merge Tags"). The plain *|FNAME|* is escaped in the HTML part: only the *|HTML:FNAME|* form inserts a
+        # field's value as HTML (Mailchimp's merge tag reference), which we never use.
+        return f"*|IF:FNAME|*{slot.before}*|FNAME|*{slot.after}*|ELSE:|*{slot.fallback}*|END:IF|*"
     schedule_granularity = 15  # actions/schedule accepts quarter hours only
+    max_subject_variants = 3  # variate_settings.subject_lines; Newsroom tests subjects only
 
     @classmethod
     def base_url_for(cls, target, secret) -> str:
@@ -82,7 +95,7 @@ class MailchimpProvider(Provider):
         return self._from_wire({**data, "id": remote.remote_id}, campaign.ref)
 
     def send_test(self, remote: RemoteCampaign, campaign: OutgoingCampaign, recipients: tuple[str, ...]) -> None:
-        body = {"test_emails": list(recipients), "send_type": "html"}
+        body = {"test_emails": self.addresses(recipients), "send_type": "html"}
         self._call(Call("POST", f"/campaigns/{remote.remote_id}/actions/test", body, idempotent=False))
 
     def checklist(self, remote: RemoteCampaign) -> list[str]:
@@ -114,7 +127,7 @@ class MailchimpProvider(Provider):
                  _content_call("{id}", campaign)]
         if test_to:
             return calls + [Call("POST", "/campaigns/{id}/actions/test",
-                                 {"test_emails": list(test_to), "send_type": "html"}, idempotent=False)]
+                                 {"test_emails": self.addresses(test_to), "send_type": "html"}, idempotent=False)]
         return calls + [Call("GET", "/campaigns/{id}/send-checklist"), _send_call("{id}", at)]
 
     def _from_wire(self, item: dict, ref: str | None) -> RemoteCampaign:
@@ -204,13 +217,26 @@ def _data_centre(secret) -> str:
 
 
 def _campaign_wire(campaign: OutgoingCampaign) -> dict:
-    return {
+    wire = {
         "type": "regular",
         "recipients": {"list_id": campaign.list_id},
         "settings": {"subject_line": campaign.subject, "preview_text": campaign.preheader, "title": campaign.ref,
                      "from_name": campaign.from_name, "reply_to": campaign.from_email},
         "tracking": {"opens": False, "html_clicks": False, "text_clicks": False},
     }
+    if campaign.subject_variants and campaign.ab_test is not None:
+        wire["type"] = "variate"
+        wire["settings"]["subject_line"] = campaign.subject_variants[0]
+        wire["variate_settings"] = variate_settings(campaign.subject_variants, campaign.ab_test)
+    return wire
+
+
+def variate_settings(subjects: tuple[str, ...], ab_test) -> dict:
+    """Mailchimp's A/B test of subject lines: `test_size` per cent of the list gets the variants, the winner
+    (picked by `winner_criteria`; `manual`: in Mailchimp's web interface) goes to the rest after `wait_time`
+    minutes (whole hours, the spec says)."""
+    return {"winner_criteria": ab_test.winner, "wait_time": ab_test.wait_hours * 60,
+            "test_size": ab_test.test_share, "subject_lines": list(subjects)}
 
 
 def _content_call(campaign_id: str, campaign: OutgoingCampaign) -> Call:

@@ -11,7 +11,9 @@ Like Django's file e-mail backend, it needs no account and sends nothing over th
 Messages are written by the same function as `build`'s out/<slug>/email.eml (`render.message`):
 RFC 5322, multipart/alternative (text first), UTF-8; only To, Date, Message-ID and the one-click
 unsubscribe headers `List-Unsubscribe` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`
-(RFC 8058, EMAIL-QUALITY D2) are the send's own. An embargoed press mailing carries its pictures
+(RFC 8058, EMAIL-QUALITY D2) are the send's own. The personal greeting is filled here: in a test message for
+the name of the first `--test-to` address ("Erika Mustermann <erika@example.org>" → "Guten Tag Erika,"), in
+campaign.eml with the fallback. An embargoed press mailing carries its pictures
 (multipart/related, `cid:` links) as out/<slug>/press.eml does: the site shows none before the lift.
 """
 
@@ -29,7 +31,9 @@ from pipeline.delivery import DeliveryStats
 from pipeline.errors import ProviderRejectedError
 from pipeline.providers.base import (Call, OutgoingCampaign, Provider, ProviderInfo, RemoteCampaign,
                                      RemoteState)
+from pipeline.headers import parse_recipient
 from pipeline.render.message import embedded, message_bytes
+from pipeline.render.personalize import filled, first_name
 
 OUTBOX_DIR = "outbox"
 RECORD = "campaign.json"
@@ -47,6 +51,12 @@ class OutboxProvider(Provider):
                  now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)):
         super().__init__(target, secret, http)
         self.root, self.unsubscribe_tag, self._now = root.resolve(), unsubscribe_url, now
+
+    greeting_fallback = True
+
+    def personalized(self, body: str) -> str:
+        """The placeholder stays: each message the outbox writes fills it for its recipient (`_message`)."""
+        return body
 
     def check(self, list_id: str) -> ProviderInfo:
         return ProviderInfo(self.name, list_id, f"{list_id} (local outbox {self.root})")
@@ -72,7 +82,10 @@ class OutboxProvider(Provider):
     def send_test(self, remote: RemoteCampaign, campaign: OutgoingCampaign, recipients: tuple[str, ...]) -> None:
         record = self._require(remote.remote_id)
         record["tests"] += 1
-        message = self._message(record, ", ".join(recipients), f"test-{record['tests']}")
+        people = [parse_recipient(recipient) for recipient in recipients]
+        # One message to every test address, greeting the first as the sample subscriber (its name, or none).
+        message = self._message(record, [(person.name, person.address) for person in people],
+                                f"test-{record['tests']}", first_name(people[0].name) if people else None)
         self._write_bytes(self.root / remote.remote_id / f"test-{record['tests']}.eml", message)
         self._write(remote.remote_id, record)
 
@@ -121,9 +134,10 @@ class OutboxProvider(Provider):
 
     # -- files -------------------------------------------------------------------------------
 
-    def _message(self, record: dict, to: str, kind: str) -> bytes:
+    def _message(self, record: dict, to, kind: str, name: str | None = None) -> bytes:
         """The message as `build` writes it (render.message), with this send's To, Date, Message-ID and
-        the one-click unsubscribe headers."""
+        the one-click unsubscribe headers; the greeting filled for `name` (None: the fallback, as for the list:
+        the outbox knows no subscribers)."""
         c = record["campaign"]
         unsubscribe = (("List-Unsubscribe", f"<{self.unsubscribe_tag}>, <mailto:{c['reply_to']}?subject=unsubscribe>"),
                        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
@@ -131,7 +145,8 @@ class OutboxProvider(Provider):
         if c.get("pictures"):  # an embargoed press mailing: its pictures embedded, as in out/<slug>/press.eml
             pictures = {url: (self.root / PICTURES / digest).read_bytes() for url, digest in c["pictures"]}
             html, related = embedded(html, "", pictures, urlsplit(c["pictures"][0][0]).hostname or "")
-        return message_bytes(subject=c["subject"], text=c["text"], html=html, from_name=c["from_name"],
+        text, html = filled(c["text"], name, as_html=False), filled(html, name, as_html=True)
+        return message_bytes(subject=c["subject"], text=text, html=html, from_name=c["from_name"],
                              from_email=c["from_email"], reply_to=c["reply_to"], language=c["language"],
                              to=to, date=self._now(), extra=unsubscribe, related=related,
                              message_id=f"<{record['ref']}.{kind}@{c['from_email'].rpartition('@')[2]}>")

@@ -72,6 +72,11 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
                          ) if ctx["embargo_line"] else ()
     release_text = _tidy(env.get_template("text/_release.txt.j2").render(ctx)).rstrip("\n")
     press_text = _tidy(env.get_template("text/press.txt.j2").render(ctx, release_text=release_text))
+    press_email_text = _tidy(env.get_template("text/press-email.txt.j2").render(ctx, release_text=release_text))
+    if settings.utm is not None:  # campaign link tags: the mailings only, never the press page or the site
+        email_html, email_text = _tagged(settings, report.slug, "newsletter", ctx, email_html, email_text)
+        press_email_html, press_email_text = _tagged(settings, report.slug, "press", ctx, press_email_html,
+                                                     press_email_text)
     return Rendition(
         slug=report.slug,
         language=ctx["lang"],
@@ -84,7 +89,7 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
         press_html=env.get_template("press/page.html.j2").render(ctx),
         press_text=press_text,
         press_email_html=press_email_html,
-        press_email_text=_tidy(env.get_template("text/press-email.txt.j2").render(ctx, release_text=release_text)),
+        press_email_text=press_email_text,
         web_url=ctx["web_url"],
         press_url=ctx["press_url"],
         published=ctx["published_iso"],
@@ -92,6 +97,32 @@ def render(report, settings, template_dir: Path, content_dir: Path, *, site_url:
         images=images,
         press_inline=press_inline,
     )
+
+
+def _tagged(settings, slug: str, channel: str, ctx: dict, html: str, text: str) -> tuple[str, str]:
+    """One mailing's parts with the campaign link tags on its links to our own site (render/links.py)."""
+    from pipeline.render import links
+
+    tags = links.tags_for(settings.utm, slug=slug, channel=channel, date=ctx["published_iso"][:10])
+    skip = {UNSUBSCRIBE_TOKEN, settings.unsubscribe_url, settings.privacy_url, settings.imprint.url or ""}
+    return links.tag_mailing(html, text, lambda url: links.tagged(url, tags, settings.utm.domains), skip)
+
+
+def _greeting(report, settings) -> str:
+    """The greeting's placeholder (render/personalize.py) for this report, or "" for none.
+
+    `settings` are the report's language's; a report's own `greeting:` wins, `greeting: false` turns it off.
+    """
+    from pipeline.render.personalize import Greeting
+
+    if report.greeting is False:
+        return ""
+    if isinstance(report.greeting, Greeting):
+        return report.greeting.token()
+    texts = settings.greeting
+    if texts is None or not texts.named or not texts.fallback:  # a missing language is refused by `check`
+        return ""
+    return Greeting(texts.named, texts.fallback).token()
 
 
 def _context(report, settings, content_dir: Path, site_url: str,
@@ -166,6 +197,7 @@ def _context(report, settings, content_dir: Path, site_url: str,
         "share_image": hero or logo,
         "translation": _translation(report, lang, site_url),
         "unsubscribe_url": UNSUBSCRIBE_TOKEN,
+        "greeting": _greeting(report, settings),
         "quote_open": quote_open,
         "quote_close": quote_close,
         "embargo_line": embargo_line,
@@ -227,7 +259,8 @@ def _tidy(text: str) -> str:
 def report_files(rendition: Rendition, settings) -> dict[str, bytes]:
     """Every byte of one report's output folder but the manifest: the texts, both .eml messages, the images.
 
-    The names are `manifest.REPORT_FILES` (in that order), then each image under images/.
+    The names are `manifest.REPORT_FILES` (in that order), then each image under images/, then the greeting's
+    preview variants (`greeting_previews`).
     """
     from pipeline.manifest import REPORT_FILES
     from pipeline.render.message import report_messages
@@ -241,7 +274,20 @@ def report_files(rendition: Rendition, settings) -> dict[str, bytes]:
     files = {name: data if isinstance(data, bytes) else data.encode()
              for name, data in zip(REPORT_FILES, contents, strict=True)}
     files.update(pictures)
+    files.update(greeting_previews(rendition))
     return files
+
+
+def greeting_previews(rendition: Rendition) -> dict[str, bytes]:
+    """With a personal greeting: the newsletter as a subscriber with a first name and one without reads it
+    (preview/named.html, .txt and preview/fallback.html, .txt), for the preview index; else nothing."""
+    from pipeline.render.personalize import SAMPLE_FIRST_NAME, filled, has_greeting
+
+    if not has_greeting(rendition.email_html):
+        return {}
+    return {f"preview/{variant}.{suffix}": filled(part, name, as_html=suffix == "html").encode()
+            for variant, name in (("named", SAMPLE_FIRST_NAME), ("fallback", None))
+            for suffix, part in (("html", rendition.email_html), ("txt", rendition.email_text))}
 
 
 def press_pdf(manifest: dict, files: Mapping[str, bytes]) -> bytes:

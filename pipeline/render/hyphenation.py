@@ -40,7 +40,16 @@ def hyphenate(text: str, language: str) -> str:
     Headings only: the plain-text part and the subject stay free of invisible characters.
     """
     positions = _positions(language)
-    return LONG_WORD.sub(lambda match: _inserted(match.group(0), positions(match.group(0))), str(text))
+    text = str(text)
+    if "%GREETING(" in text:  # a greeting's placeholder stays exactly as written (render/personalize.py)
+        from pipeline.render.personalize import TOKEN
+
+        pieces = TOKEN.split(text)  # text, then the token's three groups, then text, …
+        kept = [match.group(0) for match in TOKEN.finditer(text)]
+        outside = pieces[::4]
+        return "".join(hyphenate(piece, language) + (kept[i] if i < len(kept) else "")
+                       for i, piece in enumerate(outside))
+    return LONG_WORD.sub(lambda match: _inserted(match.group(0), positions(match.group(0))), text)
 
 
 def breaks(word: str, language: str) -> list[int]:

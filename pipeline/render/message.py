@@ -147,16 +147,20 @@ def report_messages(rendition, settings, images: Mapping[str, bytes] | None = No
 
 
 def message_bytes(*, subject: str, text: str, html: str, from_name: str, from_email: str, reply_to: str,
-                  language: str, date: dt.datetime, message_id: str, to: str = UNDISCLOSED,
+                  language: str, date: dt.datetime, message_id: str,
+                  to: str | Sequence[tuple[str, str]] = UNDISCLOSED,
                   extra: tuple[tuple[str, str], ...] = (), related: Sequence[Inline] = ()) -> bytes:
     """A multipart/alternative message: text/plain first, text/html last, both UTF-8 quoted-printable.
 
     `to` and `extra` (more headers, e.g. List-Unsubscribe) are what a sending provider adds; `date` is aware.
+    `to` is a header value, or (display name, address) pairs: names written like the sender's (quoted or
+    encoded), never parsed from a string.
     `related`: pictures the HTML shows by `cid:`; then the HTML and they form a multipart/related.
     """
     try:
         encoded = {"Subject": subject, "From": from_name}  # written as encoded words where needed
-        literal = {"From": from_email, "Reply-To": reply_to, "To": to, "Message-ID": message_id,
+        literal = {"From": from_email, "Reply-To": reply_to, "Message-ID": message_id,
+                   **({"To": to} if isinstance(to, str) else {}),
                    "Content-Language": language, **dict(extra)}
         for rule, values in ((character_problem, encoded), (header_problem, literal)):
             for name, value in values.items():
@@ -164,7 +168,9 @@ def message_bytes(*, subject: str, text: str, html: str, from_name: str, from_em
                 if problem is not None:
                     raise ValueError(f"{name} {problem.message}")
         head = [_folded_subject(subject), _folded_address("From", from_name, from_email),
-                _folded("Reply-To", reply_to), _folded("To", to), _folded("Date", format_datetime(date)),
+                _folded("Reply-To", reply_to),
+                _folded("To", to) if isinstance(to, str) else _folded_recipients("To", to),
+                _folded("Date", format_datetime(date)),
                 f"Message-ID: {message_id}\r\n".encode("ascii")]  # checked above; an id has no place to fold
         head += [_folded.__wrapped__(name, value) for name, value in extra]
         language_line = _folded("Content-Language", language)
@@ -282,6 +288,20 @@ _WORD_BYTES = 42
 _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")  # RFC 5322 atext
 
 
+def _folded_recipients(name: str, recipients: Sequence[tuple[str, str]]) -> bytes:
+    """`To: Name <address>, address, …`, each display name written as `_folded_address` writes the sender's."""
+    tokens: list[str] = []
+    for display_name, addr_spec in recipients:
+        problem = character_problem(display_name) or header_problem(addr_spec)
+        if problem is not None:
+            raise ValueError(f"{name} {problem.message}")
+        Address(addr_spec=addr_spec)  # raises ValueError for an address the email package would refuse
+        if tokens:
+            tokens[-1] += ","
+        tokens += [*_name_tokens(display_name), f"<{addr_spec}>"] if display_name else [addr_spec]
+    return _folded_words(name, tokens)
+
+
 @functools.lru_cache(maxsize=64)
 def _folded_address(name: str, display_name: str, addr_spec: str) -> bytes:
     """`Name <address>`: atoms as they are, other ASCII as one quoted string, anything else (non-ASCII, "=?")
@@ -293,13 +313,17 @@ def _folded_address(name: str, display_name: str, addr_spec: str) -> bytes:
     keep it. A run longer than 42 bytes makes a line longer than 78 characters (allowed up to 998).
     """
     Address(addr_spec=addr_spec)  # raises ValueError for an address the email package would refuse
+    return _folded_words(name, [*_name_tokens(display_name), f"<{addr_spec}>"])
+
+
+def _name_tokens(display_name: str) -> list[str]:
+    """A display name as header words: atoms, one quoted string, or encoded words (`_folded_address`)."""
     words = display_name.split(" ")
     plain = "=?" not in display_name and "" not in words
     if plain and all(map(_ATOM.fullmatch, words)):
-        return _folded_words(name, [*words, f"<{addr_spec}>"])
+        return words
     if plain and display_name.isascii() and display_name.isprintable():  # "Verein e.V." as a quoted string
-        quoted = '"' + display_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        return _folded_words(name, [quoted, f"<{addr_spec}>"])
+        return ['"' + display_name.replace("\\", "\\\\").replace('"', '\\"') + '"']
     if "" in words:  # spaces at the ends or in a row: the whole name in one word keeps them
         words = [display_name]
     tokens: list[str] = []
@@ -313,7 +337,7 @@ def _folded_address(name: str, display_name: str, addr_spec: str) -> bytes:
             run = []
         if word is not None:
             tokens.append(word)
-    return _folded_words(name, [*tokens, f"<{addr_spec}>"])
+    return tokens
 
 
 def _header_block(message: EmailMessage) -> bytes:

@@ -121,9 +121,23 @@ def project(tmp_path_factory):
     (["a@b.de\r\nBcc: x@y.de"], "'a@b.de\\r\\nBcc: x@y.de' contains U+000D (CARRIAGE RETURN) at character 7, a "
                                 "tab or line break, which would end or split the mail header"),
     (["a@b.de\nBcc: x@y.de"], "contains U+000A (LINE FEED) at character 7"),
-    (["Chef <a@b.de>"], "'Chef <a@b.de>' is not a plain address — write the address alone, like "
-                        "name@example.org, without a name, quotes, angle brackets or spaces"),
-    (['"x@y.de" <a@b.de>'], "is not a plain address"),
+    # a display name is fine (the outbox's sample subscriber), a hostile one is not
+    (['"x@y.de" <a@b.de>'], "'\"x@y.de\" <a@b.de>' has '@' in its name"),
+    (["boss@bank.de <a@b.de>"], "has '@' in its name"),
+    (["Chef\r\nBcc: x@y.de <a@b.de>"], "contains U+000D (CARRIAGE RETURN) at character 5"),
+    (["Ch\u202eef <a@b.de>"], "'Ch\\u202eef <a@b.de>' contains U+202E RIGHT-TO-LEFT OVERRIDE at character 3"),
+    (["Ch\u200bef <a@b.de>"], "contains U+200B ZERO WIDTH SPACE"),
+    (["=?utf-8?q?Chef=0D=0A?= <a@b.de>"], "contains '=?utf-8?q?Chef=0D=0A?=' at character 1, which mail "
+                                          "programs decode as an RFC 2047 encoded word"),
+    (["Chef\u2028Bcc <a@b.de>"], "has U+2028 LINE SEPARATOR in its name"),
+    (["Chef\u00a0In <a@b.de>"], "has U+00A0 NO-BREAK SPACE in its name"),
+    (["Müller, Erika <a@b.de>"], "has ',' in its name — write the name alone"),
+    (["Chef <a@b.de>, Bcc <x@y.de>"], "is not an address with a name"),
+    (["Chef <a@b.de"], "is not an address with a name"),
+    (["Chef <a@b>"], "'Chef <a@b>' is not an e-mail address"),
+    (["  <a@b.de>"], "has an empty name"),
+    ([" Chef <a@b.de>"], "has spaces at the ends or in a row in its name"),
+    ([f"{'x' * 65} <a@b.de>"], "has a name of 65 characters, at most 64 are allowed"),
     (["a@b.de, x@y.de"], "'a@b.de, x@y.de' holds more than one address — give one address per value "
                          "(repeat the option for more)"),
     (["a@b.de;x@y.de"], "holds more than one address"),

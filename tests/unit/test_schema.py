@@ -21,6 +21,8 @@ from pipeline.config import SETTINGS
 from pipeline.content import parse_yaml
 from pipeline.editor_schema import schemas
 from pipeline.model import REPORT
+from pipeline.render.links import Utm
+from pipeline.render.personalize import Greeting
 from pipeline.schema import Checker, F, Obj, Texts, json_schema
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -138,17 +140,20 @@ def test_committed_schema_files_match_the_model():
 
 def test_report_spec_reaches_every_model_class():
     assert set(all_specs(REPORT)) == {model.Report, model.Event, model.Image, model.Speaker, model.Workshop,
-                                      model.Quote, model.Link, model.Contact, model.Press}
+                                      model.Quote, model.Link, model.Contact, model.Press, Greeting}
 
 
 def test_settings_spec_reaches_every_settings_class():
     assert set(all_specs(SETTINGS)) == {config.Settings, config.Organisation, config.Party, config.Imprint,
-                                        config.Brand, config.Logo, config.Target}
+                                        config.Brand, config.Logo, config.Target, config.AbTest,
+                                        config.GreetingTexts, Utm}
 
 
 def _expected_type(f: F) -> object:
     if f.kind == "obj":
         return f.obj.cls
+    if f.kind == "off_or_obj":  # false, or the group
+        return f.obj.cls | bool
     if f.kind == "map":
         return dict
     if f.kind == "texts":  # one text, or one per language

@@ -124,3 +124,26 @@ def test_the_sent_message_is_the_built_message_with_its_own_transport_headers(ou
     assert without_transport(data) == without_transport(built)
     assert [k for k in message.keys() if k not in ("List-Unsubscribe", "List-Unsubscribe-Post")] == \
            list(email.message_from_bytes(built, policy=email.policy.default).keys())
+
+
+GREETING = "%GREETING(Guten Tag {first_name} &amp; Team,|Guten Tag,)%"
+PERSONAL = OutgoingCampaign(ref="newsroom-x-0123456789ab-to-team", subject="Grüße", preheader="Vorschau",
+                            from_name="Newsroom", from_email="newsletter@example.org", reply_to="presse@example.org",
+                            html=f"<p>{GREETING}</p>", text=GREETING.replace("&amp;", "&") + "\n", list_id="team")
+
+
+def bodies(path) -> tuple[str, str]:
+    message = read(path)
+    return tuple(message.get_body((kind,)).get_content().replace("\r\n", "\n") for kind in ("plain", "html"))
+
+
+def test_a_test_message_greets_the_first_named_recipient_and_the_list_gets_the_fallback(outbox, tmp_path):
+    assert outbox.personalized(PERSONAL.html) == PERSONAL.html  # filled per message, not per campaign
+    remote = outbox.create_draft(PERSONAL)
+    outbox.send_test(remote, PERSONAL, ("Tom&Jerry Müller <tom@example.org>", "anna@example.org"))
+    text, html = bodies(tmp_path / "outbox" / PERSONAL.ref / "test-1.eml")
+    assert (text, html) == ("Guten Tag Tom&Jerry & Team,\n", "<p>Guten Tag Tom&amp;Jerry &amp; Team,</p>\n")
+    outbox.send_test(remote, PERSONAL, ("anna@example.org",))
+    assert bodies(tmp_path / "outbox" / PERSONAL.ref / "test-2.eml") == ("Guten Tag,\n", "<p>Guten Tag,</p>\n")
+    outbox.send(remote, PERSONAL)
+    assert bodies(tmp_path / "outbox" / PERSONAL.ref / "campaign.eml") == ("Guten Tag,\n", "<p>Guten Tag,</p>\n")

@@ -1,0 +1,56 @@
+"""What the crash matrices share: where a send stands in its ledger, seen from outside, and a SIGKILL at a
+defined point (tests/fault/test_crash_matrix.py for listmonk, test_crash_matrix_ab.py for a Mailchimp A/B test)."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sqlite3
+import subprocess
+import time
+from dataclasses import dataclass
+
+import pytest
+
+POLL_LIMIT = 1500  # × 0.02 s: at most 30 s for the process to reach a kill point
+
+
+def ledger_state(project) -> str | None:
+    """The send's state as a reader sees it in the SQLite file (read-only; None before the row exists)."""
+    path = project / ".newsroom" / "ledger.sqlite3"
+    if not path.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)) as db:
+            row = db.execute("SELECT state FROM sends").fetchone()
+    except sqlite3.Error:  # the file exists but its schema is not written yet
+        return None
+    return row[0] if row else None
+
+
+def kill_when(process: subprocess.Popen, ready) -> None:
+    """SIGKILL `process` as soon as `ready()` holds; fail if it ends first or never gets there."""
+    for _ in range(POLL_LIMIT):
+        if ready():
+            process.kill()
+            process.communicate(timeout=30)
+            assert process.returncode == -signal.SIGKILL
+            return
+        if process.poll() is not None:
+            out, err = process.communicate()
+            pytest.fail(f"the send ended before the kill point (exit {process.returncode}): {out}{err}")
+        time.sleep(0.02)
+    process.kill()
+    pytest.fail("the send never reached the kill point")
+
+
+@dataclass(frozen=True)
+class KillPoint:
+    """Where the kill lands: a request the fake holds (method, path, fault kind), and what must be true by then."""
+
+    method: str | None
+    path: str | None
+    kind: str | None
+    ledger: str
+    provider: str  # what the fake shows: "no campaign", "draft" or "running"
+    earlier: tuple[tuple[str, str, str], ...] = ()  # faults on requests before the held one
