@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.delivery import FIELDS, DeliveryStats, as_record, csv_value, health_problems, last_sent
+from pipeline.delivery import FIELDS, DeliveryStats, Variant, as_record, csv_value, health_problems, last_sent
 from pipeline.errors import ConfigError, PipelineError, PublishError
 from pipeline.ledger import LEDGER_FILE, Ledger, SendRecord
 from pipeline.settle import STATE_DIR, slug_of
@@ -66,10 +66,11 @@ def report(project, slug: str | None, *, target: str | None, channel: str | None
     name = page_slug(slug)
     if target is not None:
         target_named(load_settings(project.content_dir), target)  # an unknown name is a typo: say so
-    everything = ledger_rows(project)
+    everything, tests = ledger_rows(project)
     records = [r for r in everything if (not slug or r.slug == slug_of(slug)) and target in (None, r.target)
                and channel in (None, r.channel)]
     rows = collect(project, records, secret_for=secret_for, client=client) if records else []
+    rows = [with_ledger_test(row, tests.get(row.id)) for row in rows]
     lists = {(r.target, r.list_id) for r in everything}
     rows = mark_health(rows, {last.id for last in (last_sent(everything, *key) for key in lists) if last})
     title = f"Delivery report: {slug_of(slug) if slug else 'all reports'}"
@@ -77,13 +78,24 @@ def report(project, slug: str | None, *, target: str | None, channel: str | None
     return Result(rows, page)
 
 
-def ledger_rows(project) -> list[SendRecord]:
-    """The ledger's sends that made a campaign at a provider, oldest first; the ledger is only read."""
+def ledger_rows(project) -> tuple[list[SendRecord], dict]:
+    """The ledger's sends that made a campaign at a provider, oldest first, and their subject A/B tests by send
+    id; the ledger is only read."""
     path = project.root / STATE_DIR / LEDGER_FILE
     if not path.is_file():
-        return []
+        return [], {}
     with Ledger.open(path, create=False) as ledger:
-        return [record for record in ledger.records() if record.remote_id]
+        records = [record for record in ledger.records() if record.remote_id]
+        tests = {record.id: ledger.subject_test(record.id) for record in records}
+    return records, {send_id: test for send_id, test in tests.items() if test is not None}
+
+
+def with_ledger_test(row: Row, test) -> Row:
+    """A row whose provider names no variants or winner gets the ones the ledger recorded for the send."""
+    if row.stats is None or test is None:
+        return row
+    variants = row.stats.variants or tuple(Variant(subject) for subject in test.subjects)
+    return replace(row, stats=replace(row.stats, variants=variants, winner=row.stats.winner or test.winner))
 
 
 def collect(project, records: list[SendRecord], *, secret_for: Callable, client=None) -> list[Row]:

@@ -196,6 +196,28 @@ def test_only_the_last_campaign_to_a_list_is_judged(listmonk_project, scripted):
     assert [path for _, path, _ in scripted.requests] == ["/api/campaigns/7", "/api/bounces?campaign_id=7&per_page=all"]
 
 
+def test_the_subject_test_the_ledger_recorded_is_shown_where_the_provider_names_none(listmonk_project, scripted):
+    subjects = ("Industriestandort: was jetzt zählt", "Zukunft der Industrie")
+    with Ledger.open(listmonk_project / ".newsroom" / "ledger.sqlite3") as ledger:
+        record = ledger.plan(ref="newsroom-ab-0123456789ab-to-3", slug="2021-11-02-ab", revision="2" * 64,
+                             channel="newsletter", target="lm-production", provider="listmonk", list_id="3")
+        ledger.record_subject_test(record, subjects, test_share=20, winner_criterion="manual", wait_hours=4)
+        record = ledger.transition(record, SendState.DRAFTED, remote_id="9")
+        record = ledger.transition(ledger.transition(record, SendState.SENDING), SendState.SENT)
+        ledger.record_winner(record, subjects[1])
+    before = digest(listmonk_project / ".newsroom" / "ledger.sqlite3")
+    scripted.script = last_campaign(hard=0)
+    result = run_cli(listmonk_project, "report", "--target", "lm-production", "--json",
+                     env=listmonk_env(shared_cert()[0]))
+    assert result.returncode == 0, result.stderr
+    record, = json.loads(result.stdout)
+    assert [v["subject"] for v in record["variants"]] == list(subjects) and record["winner"] == subjects[1]
+    scripted.script = last_campaign(hard=0)
+    table = run_cli(listmonk_project, "report", "--target", "lm-production", env=listmonk_env(shared_cert()[0]))
+    assert f"  9 variant (winner): {subjects[1]!r} — recipients unknown" in table.stdout
+    assert digest(listmonk_project / ".newsroom" / "ledger.sqlite3") == before
+
+
 def test_a_provider_error_names_provider_and_campaign_and_leaves_the_ledger(listmonk_project, scripted):
     ledger = listmonk_project / ".newsroom" / "ledger.sqlite3"
     before = digest(ledger)
