@@ -103,7 +103,24 @@ def render_entry(root: Path, body: bytes, site_url: str) -> tuple[HTTPStatus, di
         return HTTPStatus.OK, {"ok": False, "errors": [_issue(issue) for issue in err.issues]}
     except PipelineError as err:
         return HTTPStatus.OK, {"ok": False, "error": str(err)}
-    return HTTPStatus.OK, {"ok": True, "subject": rendition.subject, "html": rendition.email_html}
+    return HTTPStatus.OK, {"ok": True, "subject": rendition.subject, "html": _inline_pictures(rendition)}
+
+
+def _inline_pictures(rendition) -> str:
+    """The email HTML with its pictures as data: addresses: an entry not yet saved has no built folder to
+    load them from, and the pane must not write one."""
+    import base64
+    import mimetypes
+
+    pictures = {name: Path(source).read_bytes for name, source in rendition.assets.items()}
+    pictures.update({name: (lambda data=data: data) for name, data in rendition.images.items()})
+    html = rendition.email_html
+    for name, read in pictures.items():
+        address = rendition.web_url + name
+        if address in html:
+            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            html = html.replace(address, f"data:{kind};base64,{base64.b64encode(read()).decode()}")
+    return html
 
 
 def _issue(issue: Issue) -> dict:
