@@ -25,6 +25,8 @@ import yaml
 PROJECT = Path(__file__).resolve().parents[2]
 EDITOR = re.compile(r"^editor: (http://127\.0\.0\.1:\d+/admin/) ")
 SCREENSHOTS = {"form": "cms-form.png", "pane": "cms-preview-pane.png"}
+# Read when the module is imported: the suite clears NEWSROOM_* variables before each test runs.
+UPDATE_SCREENSHOTS = os.environ.get("NEWSROOM_UPDATE_SCREENSHOTS") == "1"
 TITLE = "Werkstattgespräch Wasserstoff in der Lausitz"
 SUMMARY = "Zulieferer und Netzbetreiber besprachen in Cottbus, was ein regionales Wasserstoffnetz zuerst braucht."
 
@@ -116,7 +118,7 @@ def fill_report(page, summary: str) -> None:
 
 def keep_screenshots(shots: Path) -> None:
     """Copy the screenshots to docs/ only when asked (`make screenshots`): tests never write the checkout."""
-    if os.environ.get("NEWSROOM_UPDATE_SCREENSHOTS") == "1":
+    if UPDATE_SCREENSHOTS:
         for name in SCREENSHOTS.values():
             shutil.copyfile(shots / name, PROJECT / "docs" / name)
 
@@ -130,6 +132,8 @@ def test_a_report_made_in_the_form_is_saved_as_yaml_that_check_accepts(editor, t
     assert email.get_by_text("Dr. Erika Muster").count() > 0
     shots = tmp_path / "shots"
     shots.mkdir()
+    page.locator("[id^=title-field]").scroll_into_view_if_needed()  # the form from its top, the pane beside it
+    page.locator("[id^=title-field]").focus()
     page.screenshot(path=shots / SCREENSHOTS["form"])
     page.locator("#preview-pane").screenshot(path=shots / SCREENSHOTS["pane"])
 
