@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 PROJECT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.node  # decap-server and Decap come from node_modules (`npm ci`)
 EDITOR = re.compile(r"^editor: (http://127\.0\.0\.1:\d+/admin/) ")
 SCREENSHOTS = {"form": "cms-form.png", "pane": "cms-preview-pane.png"}
 # Read when the module is imported: the suite clears NEWSROOM_* variables before each test runs.

@@ -97,9 +97,14 @@ def test_the_admin_page_and_its_configuration_are_served_with_the_proxy_address(
     status, config, kind = ask(server, "GET", "/admin/en/config.yml")
     assert (status, kind) == (200, "text/yaml; charset=utf-8")
     assert yaml.safe_load(config)["local_backend"] == {"url": "http://127.0.0.1:8765/api/v1"}
-    assert ask(server, "GET", "/admin/cms/decap-cms.js")[0] == 200  # from node_modules (npm ci)
-    assert [ask(server, "GET", path)[0] for path in ("/admin", "/admin/nothing.js", "/admin/cms/../../x")] == \
-        [301, 404, 404]
+    assert [ask(server, "GET", path)[0] for path in ("/admin", "/admin/nothing.js", "/admin/cms/../../x",
+                                                     "/admin/cms/no-such-chunk.js")] == [301, 404, 404, 404]
+
+
+@pytest.mark.node  # node_modules from `npm ci`
+def test_decap_is_served_from_node_modules(server):
+    status, script, kind = ask(server, "GET", "/admin/cms/decap-cms.js")
+    assert (status, kind) == (200, "text/javascript; charset=utf-8") and len(script) > 1_000_000
 
 
 def test_the_endpoint_answers_the_page_it_served(server, tmp_project):
