@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -181,3 +182,15 @@ def test_a_bad_repository_name_is_refused_without_a_traceback(tmp_project):
     assert (result.returncode, result.stderr.strip()) == \
         (1, "error: --repo 'not a repo' is not a GitHub repository — write it as owner/name")
     assert not (tmp_project / "admin").exists()
+
+
+def test_local_mode_without_the_npm_tools_says_how_to_get_them(tmp_project, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    result = subprocess.run([sys.executable, "-m", "pipeline", "cms", "--local", "--port", "0"], cwd=tmp_project,
+                            capture_output=True, text=True, timeout=60,
+                            env=env | {"NEWSROOM_NODE_MODULES": str(tmp_path / "none")})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: decap-server (the CMS's local proxy) is missing — run `npm ci` in the project (`make setup` does), "
+        f"or set NEWSROOM_NODE_MODULES to a node_modules folder installed from Newsroom's package.json "
+        f"(now: {tmp_path / 'none'})")
