@@ -163,3 +163,28 @@ def test_a_too_short_summary_shows_our_message_in_the_pane(editor, tmp_project):
                                     "40–140 characters; inbox preview text (preheader))")
     assert sorted(path.name for path in (tmp_project / "content" / "reports").iterdir()) == sorted(
         path.name for path in (PROJECT / "content" / "reports").iterdir())  # the pane wrote nothing
+
+
+def test_saving_the_settings_keeps_what_the_form_does_not_show(cms, chromium, tmp_project):
+    """The send targets have no field in the form; Decap writes them back as they were."""
+    settings = tmp_project / "content" / "newsroom.yaml"
+    before = yaml.safe_load(settings.read_text(encoding="utf-8"))
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(cms.url, wait_until="load")
+        page.get_by_role("button", name="Login").click()
+        page.goto(cms.url + "#/collections/settings/entries/newsroom")
+        page.locator("[id^=name-field]").first.fill("Industrie-Newsletter Lausitz")
+        page.get_by_role("button", name="Veröffentlichen").click()
+        page.get_by_text("Jetzt veröffentlichen").click()
+        deadline = time.monotonic() + 20
+        while "Lausitz" not in settings.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        context.close()
+    assert yaml.safe_load(settings.read_text(encoding="utf-8")) == before | {"name": "Industrie-Newsletter Lausitz"}
+    check = subprocess.run([sys.executable, "-m", "pipeline", "check"], cwd=tmp_project, capture_output=True,
+                           text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
