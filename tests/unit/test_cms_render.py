@@ -135,3 +135,16 @@ def test_a_request_without_origin_is_refused(server):
 def test_other_posts_stay_refused(server):
     assert post(server, b"{}")[0] == 400  # the endpoint: not an entry
     assert ask(server, "POST", "/index.html", b"{}", Origin=f"http://127.0.0.1:{server}")[0] == 405
+
+
+def test_an_embargo_from_the_picker_is_read_in_the_publications_zone(tmp_project):
+    """The picker stores local time without offset (`YYYY-MM-DDTHH:mm:ss`); `check` reads it in Europe/Berlin."""
+    data = entry_of(SEED)
+    data["press"] = {"dateline": "Berlin", "embargo": "2026-12-01T10:00:00"}
+    code, answer = render_entry(tmp_project, json.dumps({"slug": SEED.stem, "data": data}).encode(),
+                                "http://127.0.0.1:9")
+    assert (code, answer["ok"]) == (200, True), answer
+    data["press"]["embargo"] = "2026-03-29T02:30:00"  # the hour clocks skip in spring: no such local time
+    code, answer = render_entry(tmp_project, json.dumps({"slug": SEED.stem, "data": data}).encode(),
+                                "http://127.0.0.1:9")
+    assert [issue["field"] for issue in answer["errors"]] == ["press.embargo"]
