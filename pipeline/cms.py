@@ -27,7 +27,7 @@ from pipeline.schema import COLOR_RE, EMAIL_RE, F, Obj
 
 ADMIN_DIR = "admin"
 ASSETS = Path(__file__).resolve().parent / "cms_assets"
-LANGUAGES = {"de": "config.yml", "en": "en/config.yml"}  # Decap UI locale → config file under admin/
+FOLDERS = {"de": "", "en": "en/"}  # Decap UI language → its page and config.yml, below admin/
 DEFAULT_BACKEND = {"name": "github", "repo": "OWNER/REPOSITORY", "branch": "main",
                    "base_url": "https://newsroom-auth.example.org", "auth_endpoint": "auth"}
 RENDER_PATH = "/__newsroom/render"
@@ -182,15 +182,15 @@ def dump(config: dict) -> str:
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=120)
 
 
-def index_html(language: str, depth: int = 0) -> str:
+def index_html(language: str) -> str:
     """The admin page: Decap from /admin/cms/ (served from node_modules), then our preview template."""
-    up = "../" * depth
+    up = "../" * FOLDERS[language].count("/")
     return (ASSETS / "index.html").read_text(encoding="utf-8").format(lang=language, up=up)
 
 
 def committed_backend(root: Path) -> dict | None:
     """The backend block of an existing admin/config.yml (the deployment's settings), or None."""
-    path = root / ADMIN_DIR / LANGUAGES["de"]
+    path = root / ADMIN_DIR / "config.yml"
     try:
         backend = yaml.safe_load(path.read_text(encoding="utf-8")).get("backend")
     except (OSError, AttributeError, yaml.YAMLError):
@@ -201,11 +201,9 @@ def committed_backend(root: Path) -> dict | None:
 def admin_files(timezone: str, backend: dict | None = None, local_backend: bool | dict = True) -> dict[str, bytes]:
     """Path below admin/ → content: the page and configuration in each UI language, and the preview script."""
     files: dict[str, bytes] = {}
-    for language, config_name in LANGUAGES.items():
-        folder = config_name.rpartition("/")[0]
-        files[config_name] = dump(cms_config(language, timezone, backend, local_backend)).encode()
-        files[(folder + "/" if folder else "") + "index.html"] = index_html(language, folder.count("/") + bool(folder)
-                                                                            ).encode()
+    for language, folder in FOLDERS.items():
+        files[folder + "config.yml"] = dump(cms_config(language, timezone, backend, local_backend)).encode()
+        files[folder + "index.html"] = index_html(language).encode()
     files["preview.js"] = (ASSETS / "preview.js").read_bytes()
     return files
 
@@ -232,9 +230,12 @@ def backend_from_options(root: Path, repo: str | None, branch: str | None, auth_
             raise PipelineError(f"--repo '{repo}' is not a GitHub repository — write it as owner/name")
         backend["repo"] = repo
     if branch:
+        if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./-]*", branch) or ".." in branch:
+            from pipeline.errors import PipelineError
+            raise PipelineError(f"--branch '{branch}' is not a branch name — letters, digits, '.', '_', '-' and '/'")
         backend["branch"] = branch
     if auth_url:
-        if not auth_url.startswith("https://"):
+        if not re.fullmatch(r"https://[^\s/?#]+(/[^\s?#]*)?", auth_url):
             from pipeline.errors import PipelineError
             raise PipelineError(f"--auth-url '{auth_url}' is not an https:// address — give the OAuth proxy's address")
         backend["base_url"] = auth_url.rstrip("/")

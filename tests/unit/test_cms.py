@@ -23,7 +23,7 @@ ADMIN = PROJECT / "admin"
 
 
 def config(language: str = "de") -> dict:
-    return yaml.safe_load((ADMIN / cms.LANGUAGES[language]).read_text(encoding="utf-8"))
+    return yaml.safe_load((ADMIN / cms.FOLDERS[language] / "config.yml").read_text(encoding="utf-8"))
 
 
 def reports(cfg: dict) -> dict:
@@ -177,10 +177,15 @@ def test_newsroom_cms_writes_admin_and_keeps_the_backend_block(tmp_project):
                        "base_url": "https://auth.example.org", "auth_endpoint": "auth"}
 
 
-def test_a_bad_repository_name_is_refused_without_a_traceback(tmp_project):
-    result = run_cms(tmp_project, "--repo", "not a repo")
-    assert (result.returncode, result.stderr.strip()) == \
-        (1, "error: --repo 'not a repo' is not a GitHub repository — write it as owner/name")
+@pytest.mark.parametrize(("option", "value", "error"), [
+    ("--repo", "not a repo", "error: --repo 'not a repo' is not a GitHub repository — write it as owner/name"),
+    ("--branch", "-x", "error: --branch '-x' is not a branch name — letters, digits, '.', '_', '-' and '/'"),
+    ("--auth-url", "http://auth.example.org",
+     "error: --auth-url 'http://auth.example.org' is not an https:// address — give the OAuth proxy's address"),
+])
+def test_bad_backend_options_are_refused_without_a_traceback(tmp_project, option, value, error):
+    result = run_cms(tmp_project, option, value)
+    assert (result.returncode, result.stderr.strip()) == (1, error)
     assert not (tmp_project / "admin").exists()
 
 
