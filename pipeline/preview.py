@@ -234,13 +234,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         """The browser editor (`cms.admin_asset`): a folder gives its index.html, like the built pages."""
         from pipeline.cms import admin_asset
 
-        if self.parts[-1] in ("admin", "en") and not self.path.endswith("/"):
+        folder = self.parts in (["admin"], ["admin", "en"])  # the editor's pages, in German and English
+        if folder and not self.path.endswith("/"):
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", self.requestline.split()[1] + "/")  # checked by local_parts
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
-        found = admin_asset(self.root, self.parts + (["index.html"] if self.parts[-1] == "en" else []), self.proxy_url)
+        found = admin_asset(self.root, self.parts + (["index.html"] if folder else []), self.proxy_url)
         if found is None:
             self.send_error(HTTPStatus.NOT_FOUND, "not found")
             return None

@@ -94,11 +94,14 @@ def post(port: int, body: bytes, **headers: str) -> tuple[int, bytes, str]:
 def test_the_admin_page_and_its_configuration_are_served_with_the_proxy_address(server):
     status, page, kind = ask(server, "GET", "/admin/")
     assert (status, kind) == (200, "text/html; charset=utf-8") and b'src="cms/decap-cms.js"' in page
+    status, page, _ = ask(server, "GET", "/admin/en/")
+    assert status == 200 and b'<html lang="en">' in page and b'src="../cms/decap-cms.js"' in page
     status, config, kind = ask(server, "GET", "/admin/en/config.yml")
     assert (status, kind) == (200, "text/yaml; charset=utf-8")
     assert yaml.safe_load(config)["local_backend"] == {"url": "http://127.0.0.1:8765/api/v1"}
-    assert [ask(server, "GET", path)[0] for path in ("/admin", "/admin/nothing.js", "/admin/cms/../../x",
-                                                     "/admin/cms/no-such-chunk.js")] == [301, 404, 404, 404]
+    assert [ask(server, "GET", path)[0] for path in ("/admin", "/admin/en", "/admin/nothing.js",
+                                                     "/admin/cms/../../x", "/admin/cms/no-such-chunk.js",
+                                                     "/admin/cms/en")] == [301, 301, 404, 404, 404, 404]
 
 
 @pytest.mark.node  # node_modules from `npm ci`
