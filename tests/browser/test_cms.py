@@ -8,6 +8,7 @@ taken here are copied to docs/ for the README; otherwise they stay in the test's
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import queue
 import re
@@ -117,6 +118,13 @@ def fill_report(page, summary: str) -> None:
     page.locator("[id^=role-field]").last.fill("Geschäftsführerin")
 
 
+def set_embargo(page, local_time: str) -> None:
+    """Open the optional press group and pick the embargo (a datetime-local input: local time, no offset)."""
+    page.locator("label[for^=press-field]").locator("xpath=../..").get_by_test_id("expand-button").click()
+    page.locator("[id^=dateline-field]").fill("Cottbus")
+    page.locator("[id^=embargo-field]").fill(local_time)
+
+
 def keep_screenshots(shots: Path) -> None:
     """Copy the screenshots to docs/ only when asked (`make screenshots`): tests never write the checkout."""
     if UPDATE_SCREENSHOTS:
@@ -127,6 +135,7 @@ def keep_screenshots(shots: Path) -> None:
 def test_a_report_made_in_the_form_is_saved_as_yaml_that_check_accepts(editor, tmp_project, tmp_path, monkeypatch):
     page = editor
     fill_report(page, SUMMARY)
+    set_embargo(page, "2026-12-01T10:00")
     email = pane(page).frame_locator("iframe.newsroom-email")
     email.get_by_text(TITLE).first.wait_for()  # the newsletter as Newsroom renders it, title as headline
     assert pane(page).locator(".newsroom-errors").count() == 0
@@ -148,6 +157,8 @@ def test_a_report_made_in_the_form_is_saved_as_yaml_that_check_accepts(editor, t
     saved = yaml.safe_load(next(iter(made)).read_text(encoding="utf-8"))
     assert (saved["title"], str(saved["event"]["date"]), saved["speakers"][0]["name"]) == \
         (TITLE, "2026-11-30", "Dr. Erika Muster")
+    # the picker's wall-clock time, without offset: `check` reads it in the publication's zone (Europe/Berlin)
+    assert saved["press"]["embargo"] == dt.datetime(2026, 12, 1, 10, 0)
     check = subprocess.run([sys.executable, "-m", "pipeline", "check", str(next(iter(made)))], cwd=tmp_project,
                            capture_output=True, text=True, timeout=60)
     assert (check.returncode, check.stdout) == (0, "ok: 1 report(s) valid\n"), check.stdout + check.stderr
