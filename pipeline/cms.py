@@ -49,6 +49,9 @@ LABELS = {
     "links": N_("Links"), "label": N_("Link text"), "tags": N_("Tags"), "tag": N_("Tag"), "press": N_("Press release"),
     "dateline": N_("Dateline"), "embargo": N_("Embargo"), "headline": N_("Press headline"),
     "published": N_("Published"), "translation": N_("Translation"),
+    "subject_variants": N_("Subject variants (A/B test)"), "subject": N_("Subject"),
+    "greeting": N_("Personal greeting"), "named": N_("Greeting with the name"),
+    "fallback": N_("Greeting without a name"),
     # newsroom.yaml
     "timezone": N_("Time zone"), "site_url": N_("Archive address"), "about": N_("About us"),
     "about_heading": N_("About us heading"), "sender": N_("Sender"), "reply_to": N_("Reply-to address"),
@@ -59,6 +62,10 @@ LABELS = {
     "primary_color": N_("Primary colour"), "text_color": N_("Text colour"),
     "background_color": N_("Background colour"), "muted_color": N_("Muted colour"),
     "footer_note": N_("Footer note"), "press_note": N_("Press list note"),
+    "utm": N_("Campaign link tags"), "source": N_("Source (utm_source)"), "medium": N_("Medium (utm_medium)"),
+    "campaign": N_("Campaign (utm_campaign)"), "domains": N_("Own domains"), "domain": N_("Domain"),
+    "ab_test": N_("Subject A/B test"), "test_share": N_("Test share (%)"), "winner": N_("Winner chosen by"),
+    "wait_hours": N_("Test duration (hours)"),
     "de": N_("German"), "en": N_("English"),
 }
 UI_TEXTS = {"reports": N_("Reports"), "report": N_("Report"), "settings": N_("Settings"),
@@ -93,7 +100,11 @@ def field_config(f: F, _, timezone: str, required: bool | None = None) -> dict:
     even while the group is left empty, so there the preview pane's check (the full rules) asks instead.
     """
     out: dict = {"name": f.name, "label": _(LABELS[f.name]), "required": f.required if required is None else required}
-    if f.kind == "obj":
+    if f.kind == "off_or_obj":  # Decap has no "false or a group" widget: the group, optional (false stays YAML)
+        out.update(widget="object", collapsed=True,
+                   fields=fields_config(f.obj, _, timezone, within_optional=True))
+        out["required"] = False
+    elif f.kind == "obj":
         out.update(widget="object", collapsed=not f.required,
                    fields=fields_config(f.obj, _, timezone, within_optional=not f.required))
     elif f.kind == "list" and isinstance(f.items, Obj):

@@ -41,11 +41,12 @@ def by_path(fields: list[dict], prefix: str = "") -> dict[str, dict]:
 
 
 def schema_paths(schema: dict, prefix: str = "") -> set[str]:
-    """Every property of a JSON Schema by dotted path (array items and per-language texts looked into)."""
+    """Every property of a JSON Schema by dotted path (array items, per-language texts and the group of a
+    "false or a group" field looked into)."""
     paths = set()
     for name, prop in schema.get("properties", {}).items():
         paths.add(prefix + name)
-        inner = prop.get("items", {}) if prop.get("type") == "array" else prop
+        inner = prop.get("items", {}) if prop.get("type") == "array" else prop.get("else", prop)
         paths |= schema_paths(inner, prefix + name + ".")
     return paths
 
