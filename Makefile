@@ -14,7 +14,7 @@ SYSTEM_PACKAGES := chromium poppler-utils openssl spamassassin $(PDF_PACKAGES)
 #   dev = pdf + Playwright/axe + the test tools (`make setup`, CI).
 LOCKS := requirements/core.lock requirements/pdf.lock requirements/dev.lock
 
-.PHONY: setup setup-build demo test test-fast lock bench golden schema messages clean system-packages
+.PHONY: setup setup-build demo test test-fast lock bench golden schema cms screenshots messages clean system-packages
 
 setup: $(VENV)/.installed-dev node_modules/.installed system-packages
 
@@ -95,6 +95,14 @@ golden: $(VENV)/.installed-dev
 
 schema: $(VENV)/.installed-core
 	$(PY) -m pipeline schema
+
+# The browser editor's admin/ (Decap CMS configuration) from the field rules; commit it with a rule change.
+cms: $(VENV)/.installed-core
+	$(PY) -m pipeline cms
+
+# The README's pictures of the browser editor (docs/cms-*.png), taken by its browser test; review and commit.
+screenshots: setup
+	NEWSROOM_UPDATE_SCREENSHOTS=1 $(PYTEST) -p no:randomly tests/browser/test_cms.py -k saved_as_yaml
 
 # Re-extract the fixed texts (_() in pipeline/ and templates/) and merge them into the .po catalogues;
 # then translate the new entries in pipeline/locale/de/LC_MESSAGES/newsroom.po.

@@ -189,6 +189,39 @@ def schema(out_dir: Path) -> None:
         click.echo(f"wrote {path}")
 
 
+@cli.command()
+@click.option("--local", is_flag=True, help="Run the editor on this computer: decap-server over the project's files "
+              "and the preview serving /admin/ (no GitHub account needed).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="With --local: the preview's port on 127.0.0.1 (0 picks a free one).")
+@click.option("--proxy-port", type=click.IntRange(0, 65535), default=8081, show_default=True,
+              help="With --local: decap-server's port on 127.0.0.1 (0 picks a free one).")
+@click.option("--repo", help="The GitHub repository (owner/name) the editor commits to; kept once written.")
+@click.option("--branch", help="The branch pull requests go to (default: the one in admin/config.yml, or main).")
+@click.option("--auth-url", help="The https:// address of the OAuth proxy that logs editors in to GitHub.")
+@click.pass_obj
+def cms(state: _State, local: bool, port: int, proxy_port: int, repo: str | None, branch: str | None,
+        auth_url: str | None) -> None:
+    """Write the browser editor (admin/index.html, admin/config.yml) from the field rules; --local runs it."""
+    from pipeline import cms as editor
+    from pipeline.config import load_settings
+
+    settings = load_settings(state.project.content_dir)
+    for path in editor.write_admin(state.root, settings.timezone,
+                                   editor.backend_from_options(state.root, repo, branch, auth_url)):
+        click.echo(f"wrote {state.project.display(path)}")
+    if local:
+        import signal
+
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops it the way Ctrl-C does
+        lines = editor.run_local(state.project, port, proxy_port, dict(os.environ))
+        try:
+            for line in lines:
+                click.echo(line)
+        finally:
+            lines.close()
+
+
 # --- quality commands (lint, bundle → pipeline/lint/, pipeline/bundle.py, pipeline/browser.py) ---
 
 

@@ -127,8 +127,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     pdfs: dict[str, bytes] = {}  # sha256 of press.html → its PDF, shared by the handler instances
     pdf_lock = threading.Lock()
 
-    def __init__(self, *args, status: BuildStatus, **kwargs):
+    def __init__(self, *args, status: BuildStatus, root: Path | None = None, proxy_url: str | None = None, **kwargs):
         self.status = status
+        self.root = root  # the project: /admin/ (the browser editor) and its render endpoint need it
+        self.proxy_url = proxy_url  # decap-server's address while `newsroom cms --local` runs
         super().__init__(*args, **kwargs)
 
     def parse_request(self) -> bool:
@@ -147,6 +149,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if tuple(self.parts) == STATUS_PATH:
             return self._send(HTTPStatus.OK, "application/json; charset=utf-8",
                               json.dumps({"generation": generation, "error": error}).encode())
+        if self.parts and self.parts[0] == "admin" and self.root is not None:
+            return self._admin()
         root = Path(self.directory)
         path = root.joinpath(*self.parts)
         try:
@@ -226,10 +230,44 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                     return None
             return self.pdfs[key]
 
+    def _admin(self):
+        """The browser editor (`cms.admin_asset`): a folder gives its index.html, like the built pages."""
+        from pipeline.cms import admin_asset
+
+        folder = self.parts in (["admin"], ["admin", "en"])  # the editor's pages, in German and English
+        if folder and not self.path.endswith("/"):
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", self.requestline.split()[1] + "/")  # checked by local_parts
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        found = admin_asset(self.root, self.parts + (["index.html"] if folder else []), self.proxy_url)
+        if found is None:
+            self.send_error(HTTPStatus.NOT_FOUND, "not found")
+            return None
+        return self._send(HTTPStatus.OK, *found)
+
+    def do_POST(self):  # http.server naming
+        """Only `POST /__newsroom/render` (the CMS preview pane, `cms_render`); it writes nothing."""
+        from pipeline.cms_render import RENDER_PARTS, check_request, render_entry
+
+        if tuple(self.parts) != RENDER_PARTS or self.root is None:
+            return self.do_PUT()
+        try:
+            length = check_request(self.headers, self.server.server_address[1])
+        except Refused as refused:
+            self.send_error(refused.code, refused.reason)
+            return
+        body = self.rfile.read(length)
+        host, port = self.server.server_address[:2]
+        code, answer = render_entry(self.root, body, f"http://{host}:{port}")
+        data = self._send(code, "application/json; charset=utf-8", json.dumps(answer).encode())
+        self.copyfile(data, self.wfile)
+
     def do_PUT(self):  # http.server naming
         self.send_error(HTTPStatus.METHOD_NOT_ALLOWED, "the preview is read-only")
 
-    do_POST = do_DELETE = do_PUT
+    do_DELETE = do_PUT
 
     def log_message(self, format, *args):  # signature from http.server
         pass
@@ -246,13 +284,14 @@ class _Server(http.server.ThreadingHTTPServer):
             logger.warning("preview: a request from %s failed", client_address[0], exc_info=True)
 
 
-def make_server(directory: Path, port: int = 0, host: str = HOST,
-                status: BuildStatus | None = None) -> http.server.ThreadingHTTPServer:
+def make_server(directory: Path, port: int = 0, host: str = HOST, status: BuildStatus | None = None,
+                root: Path | None = None, proxy_url: str | None = None) -> http.server.ThreadingHTTPServer:
     """A threading HTTP server for `directory`, bound to loopback unless told otherwise (S5).
 
     A port that is taken, privileged or otherwise unusable is a PipelineError naming it and the fix.
     """
-    handler = functools.partial(_Handler, directory=str(directory), status=status or BuildStatus())
+    handler = functools.partial(_Handler, directory=str(directory), status=status or BuildStatus(), root=root,
+                                proxy_url=proxy_url)
     try:
         return _Server((host, port), handler)
     except OSError as err:
@@ -289,7 +328,7 @@ def input_state(project: Project) -> dict[str, int]:
     return state
 
 
-def serve(project: Project, port: int = 8000, once: bool = False) -> Iterator[str]:
+def serve(project: Project, port: int = 8000, once: bool = False, proxy_url: str | None = None) -> Iterator[str]:
     """Build, serve and rebuild on change; yields progress lines for the CLI to print.
 
     The temp folder goes when the generator is closed (the CLI closes it on Ctrl-C and on SIGTERM).
@@ -298,7 +337,8 @@ def serve(project: Project, port: int = 8000, once: bool = False) -> Iterator[st
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-preview-"))
     site = workdir / "site"
     try:
-        server = make_server(site, port, status=status)  # bound first: the build needs the port for image URLs
+        # bound first: the build needs the port for image URLs
+        server = make_server(site, port, status=status, root=project.root, proxy_url=proxy_url)
     except PipelineError:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
