@@ -59,16 +59,17 @@ lock: | $(PY)
 
 DEMO_REPORT := 2021-11-29-industriestandort-berlin-brandenburg
 
-# Check, build, and send the seed report through the embedded outbox provider (no account needed).
+# Check, build, send the seed report through the embedded outbox provider (no account needed), then report on it.
 # Needs only the core install: no browser, no PDF libraries, no Node tools.
 demo: $(VENV)/.installed-core
 	$(PY) -m pipeline check
 	$(PY) -m pipeline build
 	$(PY) -m pipeline send $(DEMO_REPORT) --target test --yes
 	$(PY) -m pipeline status
+	$(PY) -m pipeline report
 	@echo
-	@echo "Open out/index.html (preview) and out/site/index.html (archive) in a browser;"
-	@echo "the sent messages are in .newsroom/outbox/. Live preview: '$(PY) -m pipeline preview'."
+	@echo "Open out/index.html (preview), out/site/index.html (archive) and out/reports/all.html (delivery report)"
+	@echo "in a browser; the sent messages are in .newsroom/outbox/. Live preview: '$(PY) -m pipeline preview'."
 
 # Everything (CI runs this through .ci/run): ruff, then the whole suite in random order (pytest-randomly prints
 # the seed; repeat that order with --randomly-seed=N, or run in file order with -p no:randomly, reversed with

@@ -335,13 +335,15 @@ def _not_blank(ctx, param, value: str | None) -> str | None:
               help="Schedule instead of sending now: 2026-12-01T09:00+01:00.")
 @click.option("--dry-run", is_flag=True, help="Print every request a send would make; no network call.")
 @click.option("--yes", is_flag=True, help="Send to the list without asking (for CI).")
+@click.option("--force-list-health", is_flag=True, help="Send although the last campaign to this list had too many "
+              "hard bounces or spam complaints (see `newsroom report`).")
 @click.pass_obj
 def send(state: _State, report: str, channel: str, target: str, test_to: tuple[str, ...], at: str | None,
-         dry_run: bool, yes: bool) -> None:
+         dry_run: bool, yes: bool, force_list_health: bool) -> None:
     """Send REPORT's built email (or press release) to a target, exactly once."""
     from pipeline import publish
 
-    request = publish.SendRequest(report, channel, target, test_to, at, dry_run)
+    request = publish.SendRequest(report, channel, target, test_to, at, dry_run, force_list_health)
     publish.send(state.project, request, secret_for=_env_secret, echo=_echo_masked,
                  confirm=lambda plan: yes or click.confirm(f"{plan.action}?", default=False))
 
@@ -355,6 +357,29 @@ def status(state: _State, report: str | None) -> None:
 
     for line in status_lines(state.project, report):
         click.echo(line)
+
+
+@cli.command()
+@click.argument("report", required=False)
+@click.option("--target", default=None, help="Only campaigns sent to this target.")
+@click.option("--channel", type=click.Choice(["newsletter", "press"]), default=None, help="Only this channel.")
+@click.option("--json", "form", flag_value="json", help="JSON for machines (fields in the README).")
+@click.option("--csv", "form", flag_value="csv", help="CSV for machines (same fields).")
+@click.pass_obj
+def report(state: _State, report: str | None, target: str | None, channel: str | None, form: str | None) -> None:
+    """What each sent campaign's provider reports (bounces, complaints…); read-only; page in out/reports/."""
+    import datetime as dt
+
+    from pipeline import delivery_report as delivery
+
+    result = delivery.report(state.project, report, target=target, channel=channel, secret_for=_env_secret,
+                             now=dt.datetime.now(dt.timezone.utc))
+    if form:
+        click.echo(_masked({"json": delivery.as_json, "csv": delivery.as_csv}[form](result.rows)), nl=form == "json")
+    else:
+        for line in delivery.lines(result.rows) + [f"wrote {result.page}"]:
+            _echo_masked(line)
+    delivery.raise_for_errors(result.rows)
 
 
 @cli.command()

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.atomic import create, write_atomic
 from pipeline.errors import OutputError
 from pipeline.manifest import MANIFEST
-from pipeline.site import SITE
+from pipeline.site import DELIVERY_PAGES, SITE
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
                 for name, data in _checked(site[0]).items():
                     (staging / name).parent.mkdir(parents=True, exist_ok=True)
                     create(staging / name, data, link_from=getattr(data, "origin", None))
+            keep.add(DELIVERY_PAGES)  # written by `newsroom report`, not by the build
             _commit(staging, out_dir, keep)
             if in_place:  # temp files go in the (now empty) staging folder: never a *.tmp-* inside out/site
                 _sync(out_dir, _checked(site[0]), site[1], moved=(str(staging), str(out_dir)), temp_dir=staging)
@@ -69,10 +70,10 @@ def write_outputs(built: list[tuple[dict, Mapping[str, bytes]]], out_dir: Path, 
 
 
 def report_folders(out_dir: Path) -> list[str]:
-    """Names of the report folders in out_dir (every folder but site/ and hidden ones)."""
+    """Names of the report folders in out_dir (every folder but site/, reports/ and hidden ones)."""
     try:
         return [entry.name for entry in os.scandir(out_dir) if entry.is_dir(follow_symlinks=False)
-                and not entry.name.startswith(".") and entry.name != SITE]
+                and not entry.name.startswith(".") and entry.name not in (SITE, DELIVERY_PAGES)]
     except FileNotFoundError:
         return []
 

@@ -6,17 +6,19 @@ fix: stale build, draft report, missing unsubscribe link (D3) or imprint (D5), H
 budget (E1), a missing list, a bad schedule time. D3, D5 and E1 are the lint rules themselves
 (`pipeline/lint/rules/footer.py`, `size.py`), run on the channel's files: what `newsroom lint`
 refuses, `send` refuses, by the same limits. The list's existence at the provider is checked by
-`publish` through `Provider.check`.
+`publish` through `Provider.check`. `list_health` judges the last campaign to the same list by the
+figures its provider reports (`delivery.health_problems`), read through the function `publish` passes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Settings, Target
-from pipeline.errors import ConfigError, OutputError
+from pipeline.errors import ConfigError, OutputError, PublishError
 
 
 @dataclass(frozen=True)
@@ -250,3 +252,38 @@ def parse_at(text: str | None, timezone: str) -> dt.datetime | None:
         return resolve(value, timezone)
     except EmbargoProblem as problem:
         raise ConfigError(f"--at {text}: {problem.message} — {problem.hint}") from None
+
+
+def list_health(records: list, *, target_name: str, list_id: str, ref: str, read: Callable[[str], object],
+                force: bool) -> tuple[list[str], list[str]]:
+    """(problems, notes) about the list from the last campaign sent to it (same target and list, ledger order).
+
+    A problem refuses the send unless `force`; a note is said and the send goes on: the provider could not
+    be asked, or does not tell the figures (pre-flight never refuses on a guess).
+    """
+    from pipeline.delivery import (COMPLAINT_LIMIT, HARD_BOUNCE_LIMIT, health_problems, health_unknown, last_sent,
+                                   percent)
+
+    last = last_sent(records, target_name, list_id, exclude_ref=ref)
+    if last is None:
+        return [], []
+    label = f"the last campaign to list {list_id} (campaign {last.remote_id} at {last.provider}, report {last.slug})"
+    try:
+        stats = read(last.remote_id)
+    except PublishError as err:
+        return [], [f"list health not checked: {last.provider} could not tell the figures of {label} ({err}); "
+                    "sending without this check — see `newsroom report`"]
+    problems = health_problems(stats)
+    if not problems:
+        missing = health_unknown(stats)
+        if missing:
+            return [], [f"list health not checked: {last.provider} does not (yet) tell the {', '.join(missing)} of "
+                        f"{label}; sending without this check"]
+        return [], []
+    figures = "; ".join(problems)
+    if force:
+        return [], [f"list health: {label} had {figures} — sending anyway (--force-list-health)"]
+    return [f"list health: {label} had {figures} — limits: hard bounces {percent(HARD_BOUNCE_LIMIT)}, spam "
+            f"complaints {percent(COMPLAINT_LIMIT)} of recipients (README, Delivery report). Remove the bounced and "
+            "complaining addresses from the list at the provider, then send; or send anyway with "
+            "--force-list-health"], []

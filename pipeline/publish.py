@@ -6,7 +6,10 @@
 2. Pre-flight (`preflight.py`), all problems at once, nothing sent: stale build, draft report,
    imprint or unsubscribe link missing, HTML over the size budget, a bad `--at`.
 3. `--dry-run`: print every request a send would make and stop; no network, no ledger writes.
-4. Ledger: already sent → say so and stop. A send left SENDING/UNKNOWN by a crash or timeout is
+4. List health (not for tests): the last campaign to the same target and list, as its provider reports it,
+   had hard bounces over 2 % or complaints over 0.1 % → refuse, nothing written (`--force-list-health`
+   sends anyway; a provider that cannot tell is said, never refused on; preflight.list_health).
+   Ledger: already sent → say so and stop. A send left SENDING/UNKNOWN by a crash or timeout is
    settled first by asking the provider (`settle.settle`), never by sending again; "still a draft" counts
    as "never started" only for a dead process's SENDING, or after SETTLE_GRACE for UNKNOWN.
    Otherwise write PLANNED (write-ahead of the draft).
@@ -31,11 +34,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.config import Settings, Target, load_settings
+from pipeline.delivery import last_sent
 from pipeline.errors import (ConfigError, ProviderRejectedError, PublishError, SecretNotSetError,
                              SendOutcomeUnknownError)
 from pipeline.headers import recipients_problem
 from pipeline.ledger import LEDGER_FILE, Ledger, SendRecord, SendState
-from pipeline.preflight import CHANNELS, Build, load_build, parse_at, preflight
+from pipeline.preflight import CHANNELS, Build, list_health, load_build, parse_at, preflight
 from pipeline.providers import ApiClient, armed, open_provider, provider_class
 from pipeline.providers.base import DELIVERED_STATES, OutgoingCampaign, Provider, RemoteCampaign, RemoteState
 from pipeline.render import UNSUBSCRIBE_TOKEN
@@ -55,6 +59,7 @@ class SendRequest:
     test_to: tuple[str, ...] = ()
     at: str | None = None
     dry_run: bool = False
+    force_list_health: bool = False
 
     def __post_init__(self):
         """Refuse --test-to values that are not plain addresses, or too many, before anything happens."""
@@ -124,6 +129,8 @@ def send(project, request: SendRequest, *, secret_for: Callable[[str], Secret | 
             Ledger.open(state_dir / LEDGER_FILE, now=now, mask=lambda text: redact(text, masks)) as ledger, \
             open_provider(target, secret, state_dir=state_dir, unsubscribe_url=settings.unsubscribe_url,
                           client=client) as provider:
+        if not request.test_to:
+            _check_list_health(ledger, provider, request, list_id, ref, echo)
         record = ledger.plan(ref=ref, slug=slug, revision=build.revision, channel=request.channel,
                              target=request.target, provider=target.provider, list_id=list_id)
         if record.provider != target.provider:
@@ -283,6 +290,20 @@ def _subject_lines(campaign: OutgoingCampaign, campaign_provider: str) -> list[s
         f"a/b test   {ab.test_share} % of the list get a variant; {rest}"]
 
 
+def _check_list_health(ledger: Ledger, provider: Provider, request: SendRequest, list_id: str, ref: str,
+                       echo) -> None:
+    """Pre-flight's list-health rule on the last campaign to this list; skipped for a send already made."""
+    current = ledger.get(ref, request.target)
+    if current is not None and current.state in (SendState.SENT, SendState.SCHEDULED):
+        return
+    problems, notes = list_health(ledger.records(), target_name=request.target, list_id=list_id, ref=ref,
+                                  read=provider.delivery, force=request.force_list_health)
+    for note in notes:
+        echo(note)
+    if problems:
+        raise PublishError("refusing to send, nothing was sent:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
 def _check_list(provider: Provider, list_id: str):
     try:
         return provider.check(list_id)
@@ -320,9 +341,13 @@ def _dry_run(state_dir, settings, target, request, build, ref, list_id, secret, 
     if (state_dir / LEDGER_FILE).is_file():
         with Ledger.open(state_dir / LEDGER_FILE, create=False) as ledger:
             record = ledger.get(ref, request.target)
+            last = last_sent(ledger.records(), request.target, list_id, exclude_ref=ref)
         if record is not None:
             echo(f"ledger: this send is {record.state.name} since {record.updated_at}"
                  + (f" as campaign {record.remote_id}" if record.remote_id else ""))
+        if last is not None and not request.test_to:
+            echo(f"list health: first reads campaign {last.remote_id}'s figures (the last to list {list_id}; "
+                 "`newsroom report` shows them)")
     echo("requests a fresh send would make, in order ({id} = the campaign id the provider assigns):")
     for call in provider.planned_calls(campaign, test_to=request.test_to, at=at):
         echo(f"  {call.describe(base)}")

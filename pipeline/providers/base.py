@@ -16,6 +16,7 @@ send_test(remote, c, to)  test mail to named addresses                          
 send(remote, c, at)       start now, or schedule for `at`                        **never**
 status(remote)            the provider's current state                           yes (GET)
 checklist(remote)         the provider's own readiness check (Mailchimp)         yes (GET)
+delivery(remote_id)       recipients, bounces, complaints… (`newsroom report`)   yes (GETs only)
 planned_calls(c, ...)     the requests a send would make (for --dry-run)         no network
 ========================  =====================================================  ===============
 """
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pipeline.config import AbTest, Target
+from pipeline.delivery import DeliveryStats
 from pipeline.errors import ConfigError, ProviderUnavailableError
 from pipeline.headers import parse_recipient
 from pipeline.render import personalize
@@ -242,6 +244,10 @@ class Provider(abc.ABC):
     def planned_calls(self, campaign: OutgoingCampaign, *, test_to: tuple[str, ...] = (),
                       at: dt.datetime | None = None) -> list[Call]:
         """Every request a fresh send would make, in order, with `{id}` for ids not known yet."""
+
+    @abc.abstractmethod
+    def delivery(self, remote_id: str) -> DeliveryStats:
+        """What the provider reports about a campaign's delivery (read-only; pipeline/delivery.py maps the fields)."""
 
     def checklist(self, remote: RemoteCampaign) -> list[str]:
         """Problems the provider itself sees before a send (Mailchimp's send-checklist); [] = ready."""

@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 import re
 
+from pipeline.delivery import DeliveryStats, Variant, number, text, tracked_count
 from pipeline.errors import ConfigError
 from pipeline.providers.base import (Call, OutgoingCampaign, Provider, ProviderInfo, RemoteCampaign,
                                      RemoteState)
@@ -114,6 +115,12 @@ class MailchimpProvider(Provider):
         data = self._call(Call("GET", f"/campaigns/{remote.remote_id}", params={"fields": _FIELDS}))
         return self._from_wire({**data, "id": remote.remote_id}, remote.ref)
 
+    def delivery(self, remote_id: str) -> DeliveryStats:
+        """GET the campaign (state, tracking, A/B settings) and, once it has gone out, its report."""
+        campaign = self._call(Call("GET", f"/campaigns/{remote_id}", params={"fields": _DELIVERY_FIELDS}))
+        report = self._call(report_call(remote_id)) if campaign.get("status") in ("sending", "sent") else {}
+        return stats_from_wire({**campaign, "id": campaign.get("id") or remote_id}, report)
+
     def planned_calls(self, campaign, *, test_to=(), at=None) -> list[Call]:
         calls = [Call("GET", f"/lists/{campaign.list_id}", params={"fields": "id,name,stats.member_count"}),
                  _find_calls()[0], Call("POST", "/campaigns", _campaign_wire(campaign), idempotent=False),
@@ -138,6 +145,65 @@ class MailchimpProvider(Provider):
         except ConfigError:
             return None
         return f"https://{centre}.admin.mailchimp.com/campaigns/show/?id={web_id}"
+
+
+_DELIVERY_FIELDS = ("id,status,send_time,emails_sent,recipients.list_id,recipients.list_name,tracking.opens,"
+                    "tracking.html_clicks,tracking.text_clicks,variate_settings.subject_lines,"
+                    "variate_settings.combinations,variate_settings.winning_combination_id")
+_REPORT_FIELDS = ("id,list_id,list_name,emails_sent,abuse_reports,unsubscribed,send_time,bounces,opens,clicks,"
+                  "ab_split")
+
+
+def report_call(remote_id: str) -> Call:
+    """GET /reports/{id}: a sent campaign's figures (there is none before the send)."""
+    return Call("GET", f"/reports/{remote_id}", params={"fields": _REPORT_FIELDS})
+
+
+def stats_from_wire(campaign: dict, report: dict) -> DeliveryStats:
+    """GET /campaigns/{id} and GET /reports/{id} (empty before the send) → our fields."""
+    status = str(campaign.get("status") or "")
+    tracking, recipients = campaign.get("tracking") or {}, campaign.get("recipients") or {}
+    opens_tracked = tracking.get("opens") if isinstance(tracking.get("opens"), bool) else None
+    clicks = [tracking.get(key) for key in ("html_clicks", "text_clicks") if isinstance(tracking.get(key), bool)]
+    clicks_tracked = any(clicks) if clicks else None
+    bounces = report.get("bounces") or {}
+    when = text(report.get("send_time") or campaign.get("send_time"))
+    variants, winner = _variants(campaign.get("variate_settings") or {}, report.get("ab_split") or {},
+                                 opens_tracked, clicks_tracked)
+    return DeliveryStats(
+        "mailchimp", str(campaign.get("id")), _STATES.get(status, RemoteState.UNKNOWN).value, status,
+        list_id=text(report.get("list_id") or recipients.get("list_id")),
+        list_name=text(report.get("list_name") or recipients.get("list_name")),
+        scheduled_at=when if status == "schedule" else None, sent_at=when if status in ("sending", "sent") else None,
+        recipients=number(report.get("emails_sent")), delivered=None,
+        hard_bounces=number(bounces.get("hard_bounces")), soft_bounces=number(bounces.get("soft_bounces")),
+        unsubscribes=number(report.get("unsubscribed")), complaints=number(report.get("abuse_reports")),
+        opens_tracked=opens_tracked,
+        opens=tracked_count(opens_tracked, (report.get("opens") or {}).get("unique_opens")),
+        clicks_tracked=clicks_tracked,
+        clicks=tracked_count(clicks_tracked, (report.get("clicks") or {}).get("unique_subscriber_clicks")),
+        variants=variants, winner=winner)
+
+
+def _variants(settings: dict, split: dict, opens_tracked: bool | None,
+              clicks_tracked: bool | None) -> tuple[tuple[Variant, ...], str | None]:
+    """The subject lines of a variate campaign; `ab_split`'s groups a and b carry numbers when there are two
+    subjects (Mailchimp gives ab_split for two-way splits only); the winner is the winning combination's subject."""
+    subjects = [str(s) for s in settings.get("subject_lines") or [] if isinstance(s, str)]
+    groups = [split.get("a"), split.get("b")] if len(subjects) == 2 else []
+    variants = []
+    for index, subject in enumerate(subjects):
+        group = groups[index] if index < len(groups) and isinstance(groups[index], dict) else {}
+        variants.append(Variant(subject, bounces=number(group.get("bounces")), unsubscribes=number(group.get("unsubs")),
+                                complaints=number(group.get("abuse_reports")),
+                                opens=tracked_count(opens_tracked, group.get("unique_opens")),
+                                clicks=tracked_count(clicks_tracked, group.get("recipient_clicks"))))
+    winner = None
+    for combination in settings.get("combinations") or []:
+        if isinstance(combination, dict) and combination.get("id") == settings.get("winning_combination_id"):
+            index = number(combination.get("subject_line"))
+            winner = subjects[index] if index is not None and 0 <= index < len(subjects) else None
+    return tuple(variants), winner
 
 
 def _data_centre(secret) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.atomic import write_atomic
+from pipeline.delivery import DeliveryStats
 from pipeline.errors import ProviderRejectedError
 from pipeline.providers.base import (Call, OutgoingCampaign, Provider, ProviderInfo, RemoteCampaign,
                                      RemoteState)
@@ -106,6 +107,22 @@ class OutboxProvider(Provider):
             record["status"] = "sent"
             self._write(remote.remote_id, record)
         return self._remote(remote.remote_id, record)
+
+    def delivery(self, remote_id: str) -> DeliveryStats:
+        """From the campaign's own record, read only: one message to the list's address once it is due; nothing
+        can bounce, unsubscribe or complain in a folder, and nothing is tracked."""
+        record = self._require(remote_id)
+        status, send_at = record["status"], record.get("send_at")
+        if status == "scheduled" and send_at and dt.datetime.fromisoformat(send_at) <= self._now():
+            status = "sent"  # as status() would say; a report writes nothing
+        remote = self._remote(remote_id, {**record, "status": status})
+        out = status == "sent"
+        count = 1 if out else None
+        return DeliveryStats(self.name, remote_id, remote.state.value, status, list_id=record.get("list"),
+                             scheduled_at=send_at, sent_at=(send_at or record.get("sent_at")) if out else None,
+                             recipients=count, delivered=count, hard_bounces=0 if out else None,
+                             soft_bounces=0 if out else None, unsubscribes=0 if out else None,
+                             complaints=0 if out else None, opens_tracked=False, clicks_tracked=False)
 
     def planned_calls(self, campaign, *, test_to=(), at=None) -> list[Call]:
         folder = f"{self.root}/{campaign.ref}"
