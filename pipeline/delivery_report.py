@@ -1,11 +1,15 @@
-"""`newsroom report`: every campaign the send ledger knows → its provider's delivery figures, read-only.
+"""`newsroom report`: every campaign the send ledger knows → its provider's delivery figures.
 
-`collect` reads the ledger once (never writes it), opens one adapter per target and asks each campaign's
+`collect` reads the ledger once, opens one adapter per target and asks each campaign's
 provider (`Provider.delivery`, GETs retried like every idempotent call), ASK_AT_ONCE campaigns at a time.
 A provider that fails is named with the campaign in that row's `error`; the other rows still come. `lines`
 is the aligned table for people, `as_json`/`as_csv` the machine forms (field names: `delivery.FIELDS`), and
 `render/delivery_page.py` the HTML page. The list-health rule (`delivery.health_problems`) marks the last
 sent campaign to each list of a target, as `send` pre-flight judges it (`preflight.list_health`).
+
+The ledger is written once at most, and only with a fact the provider decided: the winning subject of an
+A/B test the provider names and the ledger does not have yet (`remember_winners`). A provider error, or a
+report with nothing new, leaves the ledger file as it was.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ def report(project, slug: str | None, *, target: str | None, channel: str | None
     records = [r for r in everything if (not slug or r.slug == slug_of(slug)) and target in (None, r.target)
                and channel in (None, r.channel)]
     rows = collect(project, records, secret_for=secret_for, client=client) if records else []
+    remember_winners(project, rows, tests)
     rows = [with_ledger_test(row, tests.get(row.id)) for row in rows]
     lists = {(r.target, r.list_id) for r in everything}
     rows = mark_health(rows, {last.id for last in (last_sent(everything, *key) for key in lists) if last})
@@ -88,6 +93,19 @@ def ledger_rows(project) -> tuple[list[SendRecord], dict]:
         records = [record for record in ledger.records() if record.remote_id]
         tests = {record.id: ledger.subject_test(record.id) for record in records}
     return records, {send_id: test for send_id, test in tests.items() if test is not None}
+
+
+def remember_winners(project, rows: list[Row], tests: dict) -> None:
+    """Record in the ledger each A/B winner a provider names that the ledger does not hold yet."""
+    new = [row for row in rows
+           if row.stats is not None and row.stats.winner and row.id in tests and tests[row.id].winner is None
+           and row.stats.winner in tests[row.id].subjects]
+    if not new:
+        return
+    with Ledger.open(project.root / STATE_DIR / LEDGER_FILE, create=False) as ledger:
+        records = {record.id: record for record in ledger.records()}
+        for row in new:
+            tests[row.id] = ledger.record_winner(records[row.id], row.stats.winner)
 
 
 def with_ledger_test(row: Row, test) -> Row:

@@ -20,7 +20,7 @@ KEY = "0123456789abcdef0123456789abcdef-us6"
 
 
 class FakeMailchimp(FakeListmonk):
-    """/3.0/lists/{id} and /3.0/campaigns with content, send-checklist and the send actions."""
+    """/3.0/lists/{id}, /3.0/campaigns with content, send-checklist and the send actions, /3.0/reports/{id}."""
 
     def __init__(self, *, key: str = KEY, lists: dict[str, str] | None = None, tls: tuple | None = None):
         super().__init__(tls=tls, lists=lists if lists is not None else {"a1b2c3d4e5": "Newsletter"})
@@ -66,6 +66,12 @@ class FakeMailchimp(FakeListmonk):
             number = len(self.campaigns) + 1
             self.campaigns[number] = {**body, "id": f"c{number:09d}", "web_id": number, "status": "save"}
             return 200, self.campaigns[number]
+        if (m := re.fullmatch(r"/3\.0/reports/([^/]+)", path)) and method == "GET":
+            sent = self.by_id(m[1])
+            if sent is None or sent["status"] == "save":  # a report exists once the campaign went out
+                return 404, _problem(404, "Resource Not Found", "The requested resource could not be found.")
+            return 200, {"id": sent["id"], "list_id": sent["recipients"]["list_id"], "emails_sent": 2,
+                         "abuse_reports": 0, "unsubscribed": 0, "bounces": {"hard_bounces": 0, "soft_bounces": 0}}
         m = re.fullmatch(r"/3\.0/campaigns/([^/]+)(/content|/send-checklist|/actions/send|/actions/schedule)?", path)
         campaign = self.by_id(m[1]) if m else None
         if campaign is None:

@@ -1,6 +1,8 @@
 """`newsroom send` of a report with `subject_variants`, as a user runs it: refusals, the dry run, a real
 variate send to the fake Mailchimp and what the ledger and `status` keep of it."""
 
+import json
+
 import pytest
 
 from ab_support import MC_LIST, SUBJECTS, ab_project, mailchimp_env, shared_mailchimp
@@ -117,3 +119,27 @@ def test_a_variate_send_reaches_mailchimp_once_and_the_ledger_keeps_the_test(tmp
     status = run_cli(project, "status", SEED)
     assert status.stdout.splitlines()[1] == (
         f"    subject test: 20 % of the list, winner manual (not known yet); A '{SUBJECTS[0]}'; B '{SUBJECTS[1]}'")
+
+
+def test_the_winner_mailchimp_names_is_kept_by_report_and_shown_by_status(tmp_path, mailchimp):
+    cert = shared_cert()
+    project = ab_project(tmp_path / "project", mailchimp_url=mailchimp.base_url)
+    sent = run_cli(project, "send", SEED, "--target", "mc-production", "--yes", env=mailchimp_env(cert[0]))
+    assert sent.returncode == 0, sent.stderr
+    (campaign,) = mailchimp.campaigns.values()
+    campaign["variate_settings"].update(winning_combination_id="k2",
+                                        combinations=[{"id": "k1", "subject_line": 0}, {"id": "k2", "subject_line": 1}])  # picked in Mailchimp's web interface
+    first = run_cli(project, "report", SEED, "--json", env=mailchimp_env(cert[0]))
+    assert first.returncode == 0, first.stderr
+    (record,) = json.loads(first.stdout)
+    assert record["winner"] == SUBJECTS[1]
+    with Ledger.open(project / ".newsroom" / "ledger.sqlite3", create=False) as ledger:
+        (sent,) = ledger.records()
+        assert ledger.subject_test(sent.id).winner == SUBJECTS[1]
+    ledger_file = project / ".newsroom" / "ledger.sqlite3"
+    before = ledger_file.read_bytes()
+    assert run_cli(project, "report", SEED, env=mailchimp_env(cert[0])).returncode == 0
+    assert ledger_file.read_bytes() == before  # nothing new: the ledger is not written again
+    status = run_cli(project, "status", SEED)
+    assert status.stdout.splitlines()[1].startswith(
+        f"    subject test: 20 % of the list, winner manual: {SUBJECTS[1]!r};")
