@@ -127,8 +127,9 @@ def test_the_winner_mailchimp_names_is_kept_by_report_and_shown_by_status(tmp_pa
     sent = run_cli(project, "send", SEED, "--target", "mc-production", "--yes", env=mailchimp_env(cert[0]))
     assert sent.returncode == 0, sent.stderr
     (campaign,) = mailchimp.campaigns.values()
+    # the winner picked in Mailchimp's web interface
     campaign["variate_settings"].update(winning_combination_id="k2",
-                                        combinations=[{"id": "k1", "subject_line": 0}, {"id": "k2", "subject_line": 1}])  # picked in Mailchimp's web interface
+                                        combinations=[{"id": "k1", "subject_line": 0}, {"id": "k2", "subject_line": 1}])
     first = run_cli(project, "report", SEED, "--json", env=mailchimp_env(cert[0]))
     assert first.returncode == 0, first.stderr
     (record,) = json.loads(first.stdout)
