@@ -191,12 +191,19 @@ def as_record(row) -> dict:
     return {name: values.get(name) for name in FIELDS}
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet (OWASP "CSV Injection"): a list name
+#: a provider returns could run one when the CSV is opened in Excel or LibreOffice.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_value(value) -> str:
-    """A CSV cell: empty for unknown, true/false, JSON for the variant list."""
+    """A CSV cell: empty for unknown, true/false, JSON for the variant list; a text that a spreadsheet would read
+    as a formula gets a leading apostrophe (numbers are never texts here)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False) if value else ""
-    return str(value)
+        value = json.dumps(value, ensure_ascii=False) if value else ""
+    text = str(value)
+    return "'" + text if isinstance(value, str) and text.startswith(FORMULA_START) else text

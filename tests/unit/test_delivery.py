@@ -125,6 +125,13 @@ def test_json_and_csv_use_the_documented_fields_and_null_for_unknown():
     assert (table[0]["hard_bounces"], table[0]["delivered"], table[0]["opens_tracked"]) == ("50", "", "false")
 
 
+def test_a_provider_text_a_spreadsheet_would_run_is_defused_in_the_csv():
+    rows = [row(1, list_name='=HYPERLINK("https://evil.example","x")', provider_status="@SUM(1)", hard_bounces=3)]
+    table = list(csv.DictReader(io.StringIO(delivery_report.as_csv(rows))))
+    assert table[0]["list_name"] == "'=HYPERLINK(\"https://evil.example\",\"x\")"
+    assert (table[0]["provider_status"], table[0]["hard_bounces"]) == ("'@SUM(1)", "3")
+
+
 def test_the_page_escapes_provider_text_and_draws_an_accessible_chart_without_scripts():
     hostile = '<script>alert(1)</script>"&'
     html = page(delivery_report.mark_health([row(1, list_name=hostile, provider_status=hostile,
