@@ -89,7 +89,7 @@ def ledger_rows(project) -> tuple[list[SendRecord], dict]:
     path = project.root / STATE_DIR / LEDGER_FILE
     if not path.is_file():
         return [], {}
-    with Ledger.open(path, create=False) as ledger:
+    with Ledger.open(path, read_only=True) as ledger:
         records = [record for record in ledger.records() if record.remote_id]
         tests = {record.id: ledger.subject_test(record.id) for record in records}
     return records, {send_id: test for send_id, test in tests.items() if test is not None}

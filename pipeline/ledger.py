@@ -214,17 +214,22 @@ class Ledger:
     def __init__(self, connection: sqlite3.Connection, path: Path, now: Callable[[], dt.datetime] = _utcnow,
                  mask: Callable[[str], str] = str):
         self._db, self.path, self._now, self._mask = connection, path, now, mask
+        self._version = SCHEMA_VERSION  # what `open` migrated to; a read-only open keeps the file's own
 
     @classmethod
     def open(cls, path: Path, *, now: Callable[[], dt.datetime] = _utcnow, create: bool = True,
-             mask: Callable[[str], str] = str) -> Ledger:
+             mask: Callable[[str], str] = str, read_only: bool = False) -> Ledger:
         """Open (and create or migrate) the ledger file; LedgerError if it is unusable.
 
         `mask` is applied to every text from outside that the ledger stores (details, errors, campaign
         links): the caller passes secret redaction, so no credential a provider quotes lands on disk.
+        `read_only` (status, the dry run, report's reading): SQLite refuses every write and an older file is
+        read as it is, not migrated; what its version does not have yet reads as absent.
         """
-        if not create and not path.is_file():
+        if (read_only or not create) and not path.is_file():
             raise LedgerError(f"{path}: no send ledger yet — nothing has been sent from this folder")
+        if read_only:
+            return cls._open_read_only(path, now, mask)
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=10, isolation_level=None)
         try:
@@ -239,6 +244,23 @@ class Ledger:
             db.close()
             raise
         return cls(db, path, now, mask)
+
+    @classmethod
+    def _open_read_only(cls, path: Path, now: Callable[[], dt.datetime], mask: Callable[[str], str]) -> Ledger:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10, isolation_level=None)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as err:
+            db.close()
+            raise LedgerError(f"{path}: the send ledger cannot be read ({err}) — keep a copy and ask for help; "
+                              "do not delete it, it records what was sent") from err
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise LedgerError(f"{path}: ledger version {version} is newer than this newsroom understands "
+                              f"({SCHEMA_VERSION}) — update newsroom")
+        ledger = cls(db, path, now, mask)
+        ledger._version = version
+        return ledger
 
     def now(self) -> dt.datetime:
         """The ledger's clock (injectable for tests)."""
@@ -345,6 +367,8 @@ class Ledger:
 
     def subject_test(self, send_id: int) -> SubjectTest | None:
         """The subject A/B test of a send, or None for a send with one subject."""
+        if self._version < 2:  # a ledger read as it is, from before subject tests
+            return None
         row = self._db.execute("SELECT send_id, subjects, test_share, winner_criterion, wait_hours, winner, winner_at "
                                "FROM subject_tests WHERE send_id = ?", (send_id,)).fetchone()
         if row is None:

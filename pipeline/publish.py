@@ -339,7 +339,7 @@ def _dry_run(state_dir, settings, target, request, build, ref, list_id, secret, 
         for line in _subject_lines(campaign, provider.name):
             echo(line)
     if (state_dir / LEDGER_FILE).is_file():
-        with Ledger.open(state_dir / LEDGER_FILE, create=False) as ledger:
+        with Ledger.open(state_dir / LEDGER_FILE, read_only=True) as ledger:
             record = ledger.get(ref, request.target)
             last = last_sent(ledger.records(), request.target, list_id, exclude_ref=ref)
         if record is not None:

@@ -103,7 +103,7 @@ def status_lines(project, slug: str | None = None) -> list[str]:
     path = project.root / STATE_DIR / LEDGER_FILE
     if not path.is_file():
         return ["nothing sent yet from this folder (no .newsroom/ledger.sqlite3)"]
-    with Ledger.open(path, create=False) as ledger:
+    with Ledger.open(path, read_only=True) as ledger:
         records = ledger.records(slug_of(slug) if slug else None)
         lines = []
         for r in records:

@@ -77,3 +77,33 @@ def test_a_ledger_of_schema_version_1_is_migrated_and_keeps_its_sends(path):
         # the history is still append-only after the migration
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             check.execute("DELETE FROM events")
+
+
+def test_a_reader_leaves_a_ledger_of_schema_version_1_as_it_is(path):
+    """status, the dry run and report open the ledger read-only: an old file is read, not migrated."""
+    from types import SimpleNamespace
+
+    from pipeline.settle import status_lines
+
+    path.parent.mkdir(parents=True)
+    old = sqlite3.connect(path, isolation_level=None)
+    old.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version=1; COMMIT;")
+    old.execute("INSERT INTO sends (ref, slug, revision, channel, target, provider, list_id, state, created_at, "
+                "updated_at) VALUES ('r', 'x', 'v', 'newsletter', 'production', 'outbox', 'team', 'sent', 't', 't')")
+    old.close()
+    before = path.read_bytes()
+    with Ledger.open(path, read_only=True) as ledger:
+        (sent,) = ledger.records()
+        assert (sent.ref, ledger.subject_test(sent.id)) == ("r", None)
+        with pytest.raises(Exception, match="readonly"):
+            plan(ledger)
+    assert status_lines(SimpleNamespace(root=path.parent.parent), "x")[0].startswith("x  newsletter  production")
+    assert path.read_bytes() == before
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_a_reader_needs_a_ledger_to_be_there(path):
+    with pytest.raises(LedgerError, match="no send ledger yet"):
+        Ledger.open(path, read_only=True)
+    assert not path.parent.exists()
