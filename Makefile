@@ -87,6 +87,8 @@ test-fast: $(VENV)/.installed-dev
 
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/report_cost.py
+	$(PY) benchmarks/report_cost.py --latency 0.1
 
 # Regenerate the golden output tree of the seed report after an intended template change;
 # review the diff in the pull request.

@@ -7,10 +7,14 @@ import contextlib
 import signal
 import sqlite3
 import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass
 
 import pytest
+
+from fake_listmonk import Fault
 
 POLL_LIMIT = 1500  # × 0.02 s: at most 30 s for the process to reach a kill point
 
@@ -54,3 +58,23 @@ class KillPoint:
     ledger: str
     provider: str  # what the fake shows: "no campaign", "draft" or "running"
     earlier: tuple[tuple[str, str, str], ...] = ()  # faults on requests before the held one
+
+
+def kill_at(point: KillPoint, fake, project, args: tuple[str, ...], env: dict[str, str], provider_shows) -> None:
+    """Run `newsroom <args>` against `fake` (a fake listmonk or Mailchimp) and SIGKILL it at `point`: the faults
+    before it are set, the request it names is held until the kill, and the ledger and the provider must show
+    what the point says."""
+    gate = threading.Event()
+    for method, path, kind in point.earlier:
+        fake.fault(method, path, Fault(kind))
+    if point.kind:
+        fake.fault(point.method, point.path, Fault(point.kind, gate=gate))
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=project, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    held = f"{point.method} {point.path}"
+    try:
+        kill_when(process, lambda: ledger_state(project) == point.ledger
+                  and (not point.kind or held in fake.calls()) and provider_shows(fake) == point.provider)
+    finally:
+        gate.set()
+    assert (ledger_state(project), provider_shows(fake)) == (point.ledger, point.provider)

@@ -10,14 +10,12 @@ in the slow tier.
 """
 
 import random
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
 
-from crash_support import POLL_LIMIT, KillPoint, kill_when, ledger_state
+from crash_support import POLL_LIMIT, KillPoint, kill_at
 from fake_listmonk import Fault
 from pipeline.ledger import Ledger, SendState, check_transition
 from publish_support import SEED, built_project, cli_env, listmonk_env, run_cli, start_cli
@@ -69,21 +67,8 @@ def provider_shows(listmonk) -> str:
 @pytest.mark.parametrize("name", KILL_POINTS)
 def test_killed_at_a_step_boundary_then_reconcile_and_send_send_exactly_once(project, listmonk, cert, name):
     point = KILL_POINTS[name]
-    gate = threading.Event()
-    for method, path, kind in point.earlier:
-        listmonk.fault(method, path, Fault(kind))
-    if point.kind:
-        listmonk.fault(point.method, point.path, Fault(point.kind, gate=gate))
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", *ARGS, *(() if name == "drafted" else ("--yes",))],
-                               cwd=project, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=cli_env(listmonk_env(cert[0])))
-    held = f"{point.method} {point.path}"
-    try:
-        kill_when(process, lambda: ledger_state(project) == point.ledger
-                  and (not point.kind or held in listmonk.calls()) and provider_shows(listmonk) == point.provider)
-    finally:
-        gate.set()
-    assert (ledger_state(project), provider_shows(listmonk)) == (point.ledger, point.provider)
+    kill_at(point, listmonk, project, (*ARGS, *(() if name == "drafted" else ("--yes",))),
+            cli_env(listmonk_env(cert[0])), provider_shows)
 
     settled = run_cli(project, "reconcile", env=listmonk_env(cert[0]))
     assert settled.returncode == 0, settled.stderr

@@ -7,15 +7,11 @@ has exactly one campaign, a variate one with the report's subjects, started exac
 a chain of allowed moves ending in SENT, and its subject test names what Mailchimp got.
 """
 
-import subprocess
-import sys
-import threading
 
 import pytest
 
 from ab_support import SUBJECTS, ab_project, mailchimp_env, shared_mailchimp
-from crash_support import KillPoint, kill_when, ledger_state
-from fake_listmonk import Fault
+from crash_support import KillPoint, kill_at
 from pipeline.ledger import Ledger, SendState, check_transition
 from publish_support import SEED, cli_env, run_cli
 
@@ -90,21 +86,8 @@ def assert_one_variate_campaign_sent_once(project, mailchimp):
 @pytest.mark.parametrize("name", KILL_POINTS)
 def test_a_variate_send_killed_at_a_step_boundary_is_sent_exactly_once(project, mailchimp, cert, name):
     point = KILL_POINTS[name]
-    gate = threading.Event()
-    for method, path, kind in point.earlier:
-        mailchimp.fault(method, path, Fault(kind))
-    if point.kind:
-        mailchimp.fault(point.method, point.path, Fault(point.kind, gate=gate))
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", *ARGS, *(() if name == "drafted" else ("--yes",))],
-                               cwd=project, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=cli_env(mailchimp_env(cert[0])))
-    held = f"{point.method} {point.path}"
-    try:
-        kill_when(process, lambda: ledger_state(project) == point.ledger
-                  and (not point.kind or held in mailchimp.calls()) and provider_shows(mailchimp) == point.provider)
-    finally:
-        gate.set()
-    assert (ledger_state(project), provider_shows(mailchimp)) == (point.ledger, point.provider)
+    kill_at(point, mailchimp, project, (*ARGS, *(() if name == "drafted" else ("--yes",))),
+            cli_env(mailchimp_env(cert[0])), provider_shows)
 
     settled = run_cli(project, "reconcile", env=mailchimp_env(cert[0]))
     assert settled.returncode == 0, settled.stderr

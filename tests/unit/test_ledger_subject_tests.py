@@ -59,13 +59,18 @@ def test_the_winner_is_one_of_the_subjects_sent(path):
             ledger.record_winner(plain, SUBJECTS[0])
 
 
-def test_a_ledger_of_schema_version_1_is_migrated_and_keeps_its_sends(path):
+def write_version_1_ledger(path) -> None:
+    """A ledger as a Newsroom before subject tests left it: schema version 1, one sent campaign."""
     path.parent.mkdir(parents=True)
     old = sqlite3.connect(path, isolation_level=None)
     old.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version=1; COMMIT;")
     old.execute("INSERT INTO sends (ref, slug, revision, channel, target, provider, list_id, state, created_at, "
                 "updated_at) VALUES ('r', 'x', 'v', 'newsletter', 'production', 'outbox', 'team', 'sent', 't', 't')")
     old.close()
+
+
+def test_a_ledger_of_schema_version_1_is_migrated_and_keeps_its_sends(path):
+    write_version_1_ledger(path)
     with Ledger.open(path, create=False) as ledger:
         (sent,) = ledger.records()
         assert (sent.ref, sent.state) == ("r", S.SENT)
@@ -85,12 +90,7 @@ def test_a_reader_leaves_a_ledger_of_schema_version_1_as_it_is(path):
 
     from pipeline.settle import status_lines
 
-    path.parent.mkdir(parents=True)
-    old = sqlite3.connect(path, isolation_level=None)
-    old.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version=1; COMMIT;")
-    old.execute("INSERT INTO sends (ref, slug, revision, channel, target, provider, list_id, state, created_at, "
-                "updated_at) VALUES ('r', 'x', 'v', 'newsletter', 'production', 'outbox', 'team', 'sent', 't', 't')")
-    old.close()
+    write_version_1_ledger(path)
     before = path.read_bytes()
     with Ledger.open(path, read_only=True) as ledger:
         (sent,) = ledger.records()
