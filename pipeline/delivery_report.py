@@ -28,6 +28,7 @@ from pipeline.delivery import FIELDS, DeliveryStats, Variant, as_record, csv_val
 from pipeline.errors import ConfigError, PipelineError, PublishError
 from pipeline.ledger import LEDGER_FILE, Ledger, SendRecord
 from pipeline.settle import STATE_DIR, slug_of
+from pipeline.site import ALL_REPORTS
 
 
 #: Campaigns asked about at once per provider: GETs only, well under Mailchimp's 10 connections per key.
@@ -256,7 +257,7 @@ def as_csv(rows: list[Row]) -> str:
 
 def page_slug(slug: str | None) -> str:
     """out/reports/<name>.html: the report's slug, or `all` for every report."""
-    name = slug_of(slug) if slug else "all"
+    name = slug_of(slug) if slug else ALL_REPORTS
     if not name or name.startswith(".") or "/" in name:
         raise ConfigError(f"'{slug}' is not a report name — give the file name of a report, like 2021-11-29-title")
     return name

@@ -30,10 +30,12 @@ SITE = "site"
 # Every name the build uses beside the report folders, at the top of out/ (index.html, site/) and of
 # out/site/ (pages, presse/, feed, sitemap…), plus the folder a report's images go in. A report's
 # slug (its file name) becomes a folder in both places, so none of these can be a slug (`build.check`).
-RESERVED_SLUGS = frozenset({SITE, "index", "presse", "images", "404", "feed", "sitemap", "robots", "manifest",
-                            "reports"})
+# `newsroom report` names its pages out/reports/<slug>.html, and the one over every report ALL_REPORTS.html.
 #: out/reports/: `newsroom report`'s delivery pages; the build keeps the folder as it is (outputs.write_outputs).
 DELIVERY_PAGES = "reports"
+ALL_REPORTS = "all"
+RESERVED_SLUGS = frozenset({SITE, "index", "presse", "images", "404", "feed", "sitemap", "robots", "manifest",
+                            DELIVERY_PAGES, ALL_REPORTS})
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 

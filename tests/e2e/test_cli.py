@@ -223,11 +223,11 @@ def test_build_no_cache_renders_everything_and_rewrites_out(tmp_project):
 def test_a_report_named_like_the_builds_own_output_is_refused_with_the_fix(tmp_project):
     from pipeline.site import RESERVED_SLUGS
 
-    assert {"site", "index", "presse", "images", "404", "feed", "sitemap", "robots"} <= RESERVED_SLUGS
+    assert {"site", "index", "presse", "images", "404", "feed", "sitemap", "robots", "reports", "all"} <= RESERVED_SLUGS
     assert run(tmp_project, "build").returncode == 0
     archive = (tmp_project / "out" / "site" / "index.html").read_bytes()
     seed = (tmp_project / "content" / "reports" / f"{SEED}.yaml").read_text(encoding="utf-8")
-    for name in ("site", "presse"):
+    for name in ("site", "presse", "all"):  # all: out/reports/all.html is `newsroom report`'s page of every report
         (tmp_project / "content" / "reports" / f"{name}.yaml").write_text(seed, encoding="utf-8")
     for command in ("check", "build"):
         result = run(tmp_project, command)
@@ -235,6 +235,7 @@ def test_a_report_named_like_the_builds_own_output_is_refused_with_the_fix(tmp_p
         assert "content/reports/site.yaml: the file name 'site' is one the build uses for its own output — " \
                "rename the file, e.g. to 'site-report.yaml'" in result.stderr
         assert "content/reports/presse.yaml: the file name 'presse'" in result.stderr
+        assert "content/reports/all.yaml: the file name 'all'" in result.stderr
     assert (tmp_project / "out" / "site" / "index.html").read_bytes() == archive
 
 
