@@ -32,6 +32,11 @@ EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 GERMAN_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})")
 LIST_HINT = "put each entry on its own line, starting with '- ' and indented under the field"
+# Every provider runs its template engine over the whole campaign: listmonk and Brevo read `{{` and `{%`,
+# Mailchimp `*|…|*`; `%GREETING(` is our own greeting's placeholder (render/personalize.py). In a text of a
+# report or of the settings, one of them would be run at the provider (or make it refuse the campaign at
+# send time) instead of being shown, so every text refuses them at check time.
+TEMPLATE_SYNTAX = re.compile(r"\{\{|\{%|\*\||%GREETING\(")
 
 
 @dataclass(frozen=True)
@@ -261,6 +266,12 @@ class Checker:
             if problem is not None:
                 self.problem(path, problem.message, problem.fix)
                 return None
+        syntax = TEMPLATE_SYNTAX.search(text)
+        if syntax is not None:
+            self.problem(path, f"contains '{syntax.group()}', which the mailing-list provider would read as its "
+                         "template syntax and run instead of showing it",
+                         f"write it another way, e.g. with a space: '{' '.join(syntax.group())}'")
+            return None
         if f.min_len is not None and len(text) < f.min_len:
             self.problem(path, f"is {len(text)} characters, at least {f.min_len} are needed", f.hint)
         if f.max_len is not None and len(text) > f.max_len:

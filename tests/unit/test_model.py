@@ -420,3 +420,20 @@ def test_an_image_name_that_cannot_stand_in_a_web_address_is_refused_with_a_new_
     assert image_issues(tmp_path, name, PNG, src=f'"{name}"') == [
         f"bericht.yaml:10:8: hero.src: the file name '{shown}' becomes part of the image's web address and may hold"
         f" only letters a–z, digits, '-', '_' and '.' — rename the file to {suggestion} and write that here"]
+
+
+@pytest.mark.parametrize(("written", "found"), [("{{ .Subscriber.Email }}", "{{"), ("{% if contact.X %}", "{%"),
+                                                ("*|FNAME|*", "*|"), ("%GREETING(a{first_name}|b)%", "%GREETING(")])
+def test_provider_template_syntax_in_any_text_is_refused_where_it_is_written(content_root, written, found):
+    """listmonk, Brevo and Mailchimp run their template engines over the whole campaign: such a text would be
+    run there (or make the provider refuse the campaign at send time), not shown."""
+    text = MINIMAL.read_text(encoding="utf-8")
+    text = text.replace("    role: Abteilungsleiterin", f"    role: Gast von {written}")
+    text = text.replace("  Industrieakteure diskutierten", f"  Grüße an {written}.\n  Industrieakteure diskutierten")
+    text = text.replace("https://newsroom.example.org/programm", f"https://newsroom.example.org/{written}")
+    hint = f"write it another way, e.g. with a space: '{' '.join(found)}'"
+    said = f"contains '{found}', which the mailing-list provider would read as its template syntax and run instead " \
+           f"of showing it — {hint}"
+    assert issues_of_text(text, content_root) == [f"bericht.yaml:7:7: body: {said}",
+                                                  f"bericht.yaml:15:11: speakers[0].role: {said}",
+                                                  f"bericht.yaml:18:10: links[0].url: {said}"]
