@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline.atomic import write_atomic
 from pipeline.delivery import NOT_TRACKED, UNKNOWN, percent, rate
+from pipeline.errors import OutputError
 from pipeline.site import DELIVERY_PAGES
 
 BAR_WIDTH = 320  # px of the longest bar
@@ -50,7 +51,12 @@ def write_page(out_dir: Path, name: str, rows: list, *, title: str, warnings: li
                now: dt.datetime) -> Path:
     """Write out/reports/<name>.html and return its path."""
     path = out_dir / DELIVERY_PAGES / f"{name}.html"
-    write_atomic(path, page(rows, title=title, warnings=warnings, errors=errors, now=now).encode("utf-8"))
+    try:
+        write_atomic(path, page(rows, title=title, warnings=warnings, errors=errors, now=now).encode("utf-8"))
+    except OSError as err:  # out/reports a file, a full disk, no permission: named, nothing half-written
+        raise OutputError(f"{path}: cannot write the delivery report page ({err.strerror or err}) — make sure "
+                          f"{path.parent} is a folder you may write to and the disk has room, then run it "
+                          "again") from err
     return path
 
 

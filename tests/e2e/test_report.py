@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import shutil
 
 import pytest
 
@@ -238,3 +239,14 @@ def test_a_build_keeps_the_delivery_pages(outbox_project):
     assert build.returncode == 0, build.stderr
     assert page.read_bytes() == before
     assert not (outbox_project / "out" / "reports" / "manifest.json").exists()
+
+
+def test_a_page_that_cannot_be_written_is_named_with_the_fix_not_an_internal_error(outbox_project):
+    shutil.rmtree(outbox_project / "out" / "reports", ignore_errors=True)
+    (outbox_project / "out" / "reports").write_text("not a folder", encoding="utf-8")
+    result = run_cli(outbox_project, "report")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip() == ("error: out/reports/all.html: cannot write the delivery report page (File exists) "
+                                     "— make sure out/reports is a folder you may write to and the disk has room, "
+                                     "then run it again")
+    assert not (outbox_project / ".newsroom" / "last-error.txt").exists()
