@@ -221,11 +221,18 @@ def admin_files(timezone: str, backend: dict | None = None, local_backend: bool 
 
 def write_admin(root: Path, timezone: str, backend: dict | None = None) -> list[Path]:
     """Write admin/ (atomically, file by file); the backend block of the existing config stays unless given."""
+    from pipeline.errors import OutputError
+
     written = []
     for name, data in admin_files(timezone, backend or committed_backend(root)).items():
         target = root / ADMIN_DIR / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data)
+        except OSError as err:  # admin a file, a full disk, no permission: named, each file whole or not at all
+            raise OutputError(f"{target}: cannot write the editor's file ({err.strerror or err}) — make sure "
+                              f"{target.parent} is a folder you may write to and the disk has room, then run "
+                              "`newsroom cms` again") from err
         written.append(target)
     return written
 

@@ -178,6 +178,15 @@ def test_newsroom_cms_writes_admin_and_keeps_the_backend_block(tmp_project):
                        "base_url": "https://auth.example.org", "auth_endpoint": "auth"}
 
 
+def test_an_admin_that_cannot_be_written_is_named_with_the_fix(tmp_project):
+    (tmp_project / "admin").write_text("not a folder", encoding="utf-8")
+    result = run_cms(tmp_project)
+    assert (result.returncode, result.stderr.strip()) == (1, (
+        "error: admin/config.yml: cannot write the editor's file (File exists) — make sure admin is a folder you may "
+        "write to and the disk has room, then run `newsroom cms` again"))
+    assert (tmp_project / "admin").read_text(encoding="utf-8") == "not a folder"
+
+
 @pytest.mark.parametrize(("option", "value", "error"), [
     ("--repo", "not a repo", "error: --repo 'not a repo' is not a GitHub repository — write it as owner/name"),
     ("--branch", "-x", "error: --branch '-x' is not a branch name — letters, digits, '.', '_', '-' and '/'"),
