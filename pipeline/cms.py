@@ -327,10 +327,13 @@ def run_local(project, port: int = 8000, proxy_port: int = 8081, environ: dict |
         raise PipelineError("Node.js is not installed — install it (Debian: apt-get install nodejs), then try again")
     if not script.is_file():
         raise PipelineError("decap-server (the CMS's local proxy) is missing — " + missing_hint(folder))
-    if proxy_port == 0:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            proxy_port = probe.getsockname()[1]
+    with socket.socket() as probe:  # a port another program holds would take the editor's saves: refuse it
+        try:
+            probe.bind(("127.0.0.1", proxy_port))
+        except OSError:
+            raise PipelineError(f"port {proxy_port} on 127.0.0.1 is in use by another program, and the editor would "
+                                "send its saves there — pick a free one with --proxy-port, or 0 for any") from None
+        proxy_port = probe.getsockname()[1]
     env = {**(environ or os.environ), "MODE": "fs", "GIT_REPO_DIRECTORY": str(project.root.resolve()),
            "PORT": str(proxy_port), "BIND_HOST": "127.0.0.1", "LOG_LEVEL": "warn"}
     errors = tempfile.TemporaryFile()  # not a pipe: nobody reads it while the CMS runs
@@ -346,7 +349,8 @@ def run_local(project, port: int = 8000, proxy_port: int = 8081, environ: dict |
                                     f"port {proxy_port} in use? pick another with --proxy-port")
             try:
                 socket.create_connection(("127.0.0.1", proxy_port), timeout=0.5).close()
-                break
+                if proxy.poll() is None:  # the answer came from decap-server, not from a program that took the port
+                    break
             except OSError:
                 if time.monotonic() > deadline:
                     raise PipelineError(f"decap-server did not start within {PROXY_START_SECONDS} s") from None

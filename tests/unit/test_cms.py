@@ -209,3 +209,25 @@ def test_local_mode_without_the_npm_tools_says_how_to_get_them(tmp_project, tmp_
         "error: decap-server (the CMS's local proxy) is missing — run `npm ci` in the project (`make setup` does), "
         f"or set NEWSROOM_NODE_MODULES to a node_modules folder installed from Newsroom's package.json "
         f"(now: {tmp_path / 'none'})")
+
+
+@pytest.mark.node
+def test_local_mode_refuses_a_proxy_port_another_program_holds(tmp_project):
+    """The editor would send its saves to whatever answers on the proxy port; decap-server alone may."""
+    import socket
+
+    from pipeline.nodetools import node_modules
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "pipeline", "cms", "--local", "--port", "0", "--proxy-port",
+                                 str(port)], cwd=tmp_project, capture_output=True, text=True, timeout=60,
+                                env=env | {"NEWSROOM_NODE_MODULES": str(node_modules(PROJECT, os.environ))})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: port {port} on 127.0.0.1 is in use by another program, and the editor would send its saves there "
+        "— pick a free one with --proxy-port, or 0 for any")
+    assert "serving" not in result.stdout
