@@ -75,6 +75,23 @@ def as_saved(data: dict) -> bytes:
     return yaml.dump(data, Dumper=_Decap, sort_keys=False, allow_unicode=True, width=80).encode()
 
 
+#: A report is at most four levels deep (speakers → one speaker → a per-language text); anything much deeper is
+#: not an entry of the form, and would only make the YAML writer and the rules recurse.
+MAX_DEPTH = 16
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """True if lists and objects in `value` nest more than `limit` levels (walked without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 def render_entry(root: Path, body: bytes, site_url: str) -> tuple[HTTPStatus, dict]:
     """The answer to one render request: (status, JSON object) with `ok` and `html`, or `errors`/`error`."""
     from pipeline.config import language_issues, load_settings
@@ -83,8 +100,10 @@ def render_entry(root: Path, body: bytes, site_url: str) -> tuple[HTTPStatus, di
 
     try:
         entry = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: arrays nested thousands deep
         return HTTPStatus.BAD_REQUEST, {"ok": False, "error": "the request is not JSON"}
+    if _deeper_than(entry, MAX_DEPTH):
+        return HTTPStatus.BAD_REQUEST, {"ok": False, "error": f"the entry is nested deeper than {MAX_DEPTH} levels"}
     if not isinstance(entry, dict) or not isinstance(entry.get("data"), dict):
         return HTTPStatus.BAD_REQUEST, {"ok": False, "error": "send {\"slug\": …, \"data\": {the entry's fields}}"}
     slug = entry.get("slug")

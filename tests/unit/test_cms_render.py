@@ -53,8 +53,11 @@ def test_problems_come_back_by_field_as_check_reports_them(tmp_project):
     assert {issue["where"].split(":")[0] for issue in answer["errors"]} == {"content/reports/new-report.yaml"}
 
 
-@pytest.mark.parametrize(("body", "error"), [(b"{", "the request is not JSON"),
-                                             (b"[]", 'send {"slug": …, "data": {the entry\'s fields}}')])
+@pytest.mark.parametrize(("body", "error"), [
+    (b"{", "the request is not JSON"),
+    (b"[]", 'send {"slug": …, "data": {the entry\'s fields}}'),
+    (b'{"data": ' + b"[" * 200_000 + b"]" * 200_000 + b"}", "the request is not JSON"),  # json's RecursionError
+    (b'{"data": {"speakers": ' + b"[" * 500 + b"]" * 500 + b"}}", "the entry is nested deeper than 16 levels")])
 def test_a_malformed_request_is_a_400(tmp_project, body, error):
     assert render_entry(tmp_project, body, "http://127.0.0.1:9") == (400, {"ok": False, "error": error})
 
