@@ -1,6 +1,6 @@
 """Environment variables → masked `Secret` values, plus the redaction used by errors and logs (EMAIL-QUALITY S4).
 
-Secrets live only in the environment. `cli.py` reads them with `secret_for(provider, os.environ)`
+Secrets live only in the environment. `cli/delivery.py` reads them with `secret_for(provider, os.environ)`
 and passes the `Secret` in; nothing else reads the environment. `repr()`, `str()` and f-strings
 show `Secret(NEWSROOM_BREVO_API_KEY=****)`; only `providers/http.py` calls `reveal()`, when it
 sets the auth header. `RedactingFilter` is the second line of defence for log records.
