@@ -24,7 +24,7 @@ events table refuses UPDATE and DELETE by trigger.
 A subject A/B test adds one `subject_tests` row per send (schema version 2): the subjects in the order
 the provider got them (A, B, C), the test share, the winner criterion and the test's length, written with
 PLANNED (before the draft exists), and the winner once a provider report names it (`record_winner`).
-Migrations run in `open`, one version step at a time, each in its own transaction.
+The file itself (tables, schema versions, migrations, read-write and read-only opening) is `ledger_file.py`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import LedgerError
+from pipeline.ledger_file import SCHEMA_VERSION, connect, connect_read_only
 
 LEDGER_FILE = "ledger.sqlite3"
 
@@ -70,52 +71,6 @@ ALLOWED: dict[SendState, frozenset[SendState]] = {
 #: Rows whose outcome only the provider can tell; `reconcile` visits them.
 UNSETTLED = (S.SENDING, S.UNKNOWN, S.SCHEDULED)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sends (
-    id INTEGER PRIMARY KEY,
-    ref TEXT NOT NULL,
-    slug TEXT NOT NULL,
-    revision TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    target TEXT NOT NULL,
-    provider TEXT NOT NULL,
-    list_id TEXT NOT NULL,
-    remote_id TEXT,
-    web_url TEXT,
-    state TEXT NOT NULL,
-    scheduled_at TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    last_error TEXT,
-    UNIQUE (ref, target)
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    send_id INTEGER NOT NULL REFERENCES sends(id),
-    at TEXT NOT NULL,
-    from_state TEXT,
-    to_state TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT ''
-);
-CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
-    BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
-    BEGIN SELECT RAISE(ABORT, 'the event history is append-only'); END;
-"""
-_SUBJECT_TESTS = """
-CREATE TABLE IF NOT EXISTS subject_tests (
-    send_id INTEGER PRIMARY KEY REFERENCES sends(id),
-    subjects TEXT NOT NULL,
-    test_share INTEGER NOT NULL,
-    winner_criterion TEXT NOT NULL,
-    wait_hours INTEGER NOT NULL,
-    winner TEXT,
-    winner_at TEXT
-);
-"""
-#: Schema steps: MIGRATIONS[v] takes a ledger of version v to v + 1 (0: a new file).
-MIGRATIONS = {0: _SCHEMA + _SUBJECT_TESTS, 1: _SUBJECT_TESTS}
-SCHEMA_VERSION = 2
 
 
 def check_transition(old: SendState, new: SendState) -> None:
@@ -171,39 +126,6 @@ class Event:
     detail: str
 
 
-def _migrate(db: sqlite3.Connection, path: Path) -> None:
-    """Bring the file to SCHEMA_VERSION, one step per transaction; the version is read again under the lock, so
-    two processes opening an old ledger at once migrate it once."""
-    while True:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION:
-            return
-        if version > SCHEMA_VERSION:
-            raise LedgerError(f"{path}: ledger version {version} is newer than this newsroom understands "
-                              f"({SCHEMA_VERSION}) — update newsroom")
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if db.execute("PRAGMA user_version").fetchone()[0] == version:
-                for statement in _statements(MIGRATIONS[version]):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION if version == 0 else version + 1}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-
-
-def _statements(script: str) -> list[str]:
-    """A script's statements one by one (executescript would commit the open transaction)."""
-    statements, current = [], ""
-    for line in script.splitlines(keepends=True):
-        current += line
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    return [s for s in statements if s]
-
-
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -212,9 +134,9 @@ class Ledger:
     """The SQLite ledger; open with `Ledger.open(path)` and use as a context manager."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path, now: Callable[[], dt.datetime] = _utcnow,
-                 mask: Callable[[str], str] = str):
+                 mask: Callable[[str], str] = str, *, version: int = SCHEMA_VERSION):
         self._db, self.path, self._now, self._mask = connection, path, now, mask
-        self._version = SCHEMA_VERSION  # what `open` migrated to; a read-only open keeps the file's own
+        self._version = version  # what `open` migrated to; a read-only open keeps the file's own
 
     @classmethod
     def open(cls, path: Path, *, now: Callable[[], dt.datetime] = _utcnow, create: bool = True,
@@ -229,38 +151,10 @@ class Ledger:
         if (read_only or not create) and not path.is_file():
             raise LedgerError(f"{path}: no send ledger yet — nothing has been sent from this folder")
         if read_only:
-            return cls._open_read_only(path, now, mask)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=10, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            _migrate(db, path)
-        except sqlite3.DatabaseError as err:
-            db.close()
-            raise LedgerError(f"{path}: the send ledger cannot be opened ({err}) — keep a copy and ask for help; "
-                              "do not delete it, it records what was sent") from err
-        except LedgerError:
-            db.close()
-            raise
-        return cls(db, path, now, mask)
-
-    @classmethod
-    def _open_read_only(cls, path: Path, now: Callable[[], dt.datetime], mask: Callable[[str], str]) -> Ledger:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10, isolation_level=None)
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as err:
-            db.close()
-            raise LedgerError(f"{path}: the send ledger cannot be read ({err}) — keep a copy and ask for help; "
-                              "do not delete it, it records what was sent") from err
-        if version > SCHEMA_VERSION:
-            db.close()
-            raise LedgerError(f"{path}: ledger version {version} is newer than this newsroom understands "
-                              f"({SCHEMA_VERSION}) — update newsroom")
-        ledger = cls(db, path, now, mask)
-        ledger._version = version
-        return ledger
+            db, version = connect_read_only(path)
+        else:
+            db, version = connect(path), SCHEMA_VERSION
+        return cls(db, path, now, mask, version=version)
 
     def now(self) -> dt.datetime:
         """The ledger's clock (injectable for tests)."""

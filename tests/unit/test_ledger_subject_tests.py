@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 
 from pipeline.errors import LedgerError
-from pipeline.ledger import _SCHEMA, SCHEMA_VERSION, Ledger, SendState, SubjectTest
+from pipeline.ledger import Ledger, SendState, SubjectTest
+from pipeline.ledger_file import _SCHEMA, SCHEMA_VERSION
 
 S = SendState
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
