@@ -194,6 +194,7 @@ class Provider(abc.ABC):
                     f"{cls.max_subject_variants} — remove one, build again and send (or send through a target "
                     "with provider mailchimp, which tests up to 3)"]
         return []
+
     @staticmethod
     def addresses(recipients: tuple[str, ...]) -> list[str]:
         """The addresses of `--test-to` values (a name is the outbox's sample subscriber; a provider uses its own

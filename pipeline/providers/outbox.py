@@ -103,18 +103,22 @@ class OutboxProvider(Provider):
 
     def status(self, remote: RemoteCampaign) -> RemoteCampaign:
         record = self._require(remote.remote_id)
-        if record["status"] == "scheduled" and dt.datetime.fromisoformat(record["send_at"]) <= self._now():
+        if record["status"] != self._status_now(record):
             record["status"] = "sent"
             self._write(remote.remote_id, record)
         return self._remote(remote.remote_id, record)
+
+    def _status_now(self, record: dict) -> str:
+        """The record's status as of now: a scheduled campaign whose time has come counts as sent."""
+        if record["status"] == "scheduled" and dt.datetime.fromisoformat(record["send_at"]) <= self._now():
+            return "sent"
+        return record["status"]
 
     def delivery(self, remote_id: str) -> DeliveryStats:
         """From the campaign's own record, read only: one message to the list's address once it is due; nothing
         can bounce, unsubscribe or complain in a folder, and nothing is tracked."""
         record = self._require(remote_id)
-        status, send_at = record["status"], record.get("send_at")
-        if status == "scheduled" and send_at and dt.datetime.fromisoformat(send_at) <= self._now():
-            status = "sent"  # as status() would say; a report writes nothing
+        status, send_at = self._status_now(record), record.get("send_at")  # as status() says, writing nothing
         remote = self._remote(remote_id, {**record, "status": status})
         out = status == "sent"
         count = 1 if out else None
