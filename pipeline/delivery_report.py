@@ -132,7 +132,7 @@ def collect(project, records: list[SendRecord], *, secret_for: Callable, client=
                                         "read this campaign") for row in group]
             continue
         try:
-            secret = secret_for(target.provider) if _needs_secret(target.provider) else None
+            secret = secret_for(target.provider)  # None for the outbox, which needs none
             provider = open_provider(target, secret, state_dir=project.root / STATE_DIR,
                                      unsubscribe_url=settings.unsubscribe_url, client=client or ApiClient)
         except PipelineError as err:
@@ -141,12 +141,6 @@ def collect(project, records: list[SendRecord], *, secret_for: Callable, client=
         with provider, ThreadPoolExecutor(max_workers=min(ASK_AT_ONCE, len(group))) as pool:
             rows += pool.map(_ask, [provider] * len(group), group)
     return sorted(rows, key=lambda row: row.id)
-
-
-def _needs_secret(provider: str) -> bool:
-    from pipeline.providers import provider_class
-
-    return provider_class(provider).needs_http
 
 
 def _row(record: SendRecord) -> Row:
