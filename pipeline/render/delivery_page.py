@@ -133,8 +133,8 @@ def _chart(index: int, row) -> str:
 
 
 def _with_share(value, shown: str, recipients) -> str:
-    share = rate(value, recipients) if isinstance(value, int) and shown != NOT_TRACKED else None
-    return f"{shown} ({percent(share)})" if share is not None else shown
+    share = _share(value, shown, recipients)
+    return f"{shown} ({share})" if share else shown
 
 
 def _numbers(stats) -> str:

@@ -41,15 +41,19 @@ def hyphenate(text: str, language: str) -> str:
     """
     positions = _positions(language)
     text = str(text)
-    if "%GREETING(" in text:  # a greeting's placeholder stays exactly as written (render/personalize.py)
-        from pipeline.render.personalize import TOKEN
 
-        pieces = TOKEN.split(text)  # text, then the token's three groups, then text, …
-        kept = [match.group(0) for match in TOKEN.finditer(text)]
-        outside = pieces[::4]
-        return "".join(hyphenate(piece, language) + (kept[i] if i < len(kept) else "")
-                       for i, piece in enumerate(outside))
-    return LONG_WORD.sub(lambda match: _inserted(match.group(0), positions(match.group(0))), text)
+    def hyphenated(part: str) -> str:
+        return LONG_WORD.sub(lambda match: _inserted(match.group(0), positions(match.group(0))), part)
+
+    if "%GREETING(" not in text:
+        return hyphenated(text)
+    from pipeline.render.personalize import TOKEN
+
+    out, done = [], 0
+    for token in TOKEN.finditer(text):  # a greeting's placeholder stays exactly as written (render/personalize.py)
+        out += [hyphenated(text[done:token.start()]), token.group(0)]
+        done = token.end()
+    return "".join(out) + hyphenated(text[done:])
 
 
 def breaks(word: str, language: str) -> list[int]:

@@ -95,3 +95,13 @@ def test_the_placeholder_survives_hyphenation_and_mrml():
     html = compile_mjml(f"<mjml><mj-body><mj-section><mj-column><mj-text><p>{long}</p></mj-text></mj-column>"
                         "</mj-section></mj-body></mjml>", "test.mjml")
     assert f"<p>{long}</p>" in html
+
+
+def test_hyphenation_hyphenates_around_placeholders_and_an_unclosed_one_is_plain_text():
+    from pipeline.render.hyphenation import SOFT_HYPHEN, hyphenate
+
+    token = Greeting("Guten Tag {first_name},", "Guten Tag,").token()
+    heading = hyphenate(f"Industriestandort {token} Regionalveranstaltung %GREETING(Regionalveranstaltung", "de")
+    assert heading.startswith(f"Indus{SOFT_HYPHEN}trie{SOFT_HYPHEN}stand{SOFT_HYPHEN}ort {token} Regio{SOFT_HYPHEN}")
+    assert heading.endswith(f"%GREETING(Regio{SOFT_HYPHEN}nal{SOFT_HYPHEN}ver{SOFT_HYPHEN}an{SOFT_HYPHEN}stal"
+                            f"{SOFT_HYPHEN}tung")
