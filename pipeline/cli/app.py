@@ -72,7 +72,6 @@ def cli(ctx: click.Context, root: Path, verbose: bool, debug: bool) -> None:
     ctx.obj.root, ctx.obj.debug = root, debug
 
 
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turn every PipelineError into a message and its exit code."""
     state = _State()

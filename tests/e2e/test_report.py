@@ -103,6 +103,14 @@ def last_campaign(hard: int, sent: int = 100) -> list[Reply]:
     return [Reply(200, {"data": campaign}), Reply(200, {"data": {"results": bounces, "total": len(bounces)}})]
 
 
+#: listmonk's answers to a send to list 4 after the list-health read: the list, no campaign found, the draft
+#: made (campaign 8), then running.
+A_SEND = [Reply(200, {"data": {"id": 4, "name": "Team", "subscriber_count": 5}}),
+          Reply(200, {"data": {"results": [], "total": 0}}),
+          Reply(200, {"data": {"id": 8, "status": "draft"}}),
+          Reply(200, {"data": {"id": 8, "status": "running"}})]
+
+
 def test_send_refuses_when_the_last_campaign_to_the_list_bounced_too_much(listmonk_project, scripted):
     ledger = listmonk_project / ".newsroom" / "ledger.sqlite3"
     before = digest(ledger)
@@ -131,11 +139,7 @@ def test_a_dry_run_says_it_would_read_the_last_campaign_first(listmonk_project, 
 
 
 def test_force_list_health_sends_and_says_why(listmonk_project, scripted):
-    scripted.script = last_campaign(hard=3) + [
-        Reply(200, {"data": {"id": 4, "name": "Team", "subscriber_count": 5}}),
-        Reply(200, {"data": {"results": [], "total": 0}}),
-        Reply(200, {"data": {"id": 8, "status": "draft"}}),
-        Reply(200, {"data": {"id": 8, "status": "running"}})]
+    scripted.script = last_campaign(hard=3) + A_SEND
     result = run_cli(listmonk_project, "send", SEED, "--target", "lm-test", "--yes", "--force-list-health",
                      env=listmonk_env(shared_cert()[0]))
     assert result.returncode == 0, result.stderr
@@ -146,22 +150,14 @@ def test_force_list_health_sends_and_says_why(listmonk_project, scripted):
 
 
 def test_a_healthy_list_is_sent_to_without_a_word(listmonk_project, scripted):
-    scripted.script = last_campaign(hard=2) + [
-        Reply(200, {"data": {"id": 4, "name": "Team", "subscriber_count": 5}}),
-        Reply(200, {"data": {"results": [], "total": 0}}),
-        Reply(200, {"data": {"id": 8, "status": "draft"}}),
-        Reply(200, {"data": {"id": 8, "status": "running"}})]
+    scripted.script = last_campaign(hard=2) + A_SEND
     result = run_cli(listmonk_project, "send", SEED, "--target", "lm-test", "--yes", env=listmonk_env(shared_cert()[0]))
     assert result.returncode == 0, result.stderr
     assert "list health" not in result.stdout and result.stdout.splitlines()[0].startswith("provider   listmonk")
 
 
 def test_an_unreachable_provider_is_said_and_does_not_refuse(listmonk_project, scripted):
-    scripted.script = [Reply(404, {"message": "Campaign not found."}),
-                       Reply(200, {"data": {"id": 4, "name": "Team", "subscriber_count": 5}}),
-                       Reply(200, {"data": {"results": [], "total": 0}}),
-                       Reply(200, {"data": {"id": 8, "status": "draft"}}),
-                       Reply(200, {"data": {"id": 8, "status": "running"}})]
+    scripted.script = [Reply(404, {"message": "Campaign not found."}), *A_SEND]
     result = run_cli(listmonk_project, "send", SEED, "--target", "lm-test", "--yes", env=listmonk_env(shared_cert()[0]))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == (
