@@ -64,32 +64,38 @@ def connect(path: Path) -> sqlite3.Connection:
     """The ledger file for reading and writing, created or migrated to SCHEMA_VERSION; LedgerError if unusable."""
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=10, isolation_level=None)
-    try:
+
+    def prepare() -> None:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         _migrate(db, path)
-    except sqlite3.DatabaseError as err:
-        db.close()
-        raise _unusable(path, err) from err
-    except LedgerError:
-        db.close()
-        raise
+
+    _prepared(db, path, prepare)
     return db
 
 
 def connect_read_only(path: Path) -> tuple[sqlite3.Connection, int]:
     """The existing ledger file, read-only, and its schema version (not migrated); LedgerError if unusable."""
     db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10, isolation_level=None)
+
+    def version() -> int:
+        found = db.execute("PRAGMA user_version").fetchone()[0]
+        _refuse_newer(path, found)
+        return found
+
+    return db, _prepared(db, path, version)
+
+
+def _prepared(db: sqlite3.Connection, path: Path, step):
+    """`step()` on a new connection; if the file turns out unusable, the connection is closed and LedgerError raised."""
     try:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        _refuse_newer(path, version)
+        return step()
     except sqlite3.DatabaseError as err:
         db.close()
         raise _unusable(path, err) from err
     except LedgerError:
         db.close()
         raise
-    return db, version
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:

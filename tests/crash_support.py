@@ -78,3 +78,19 @@ def kill_at(point: KillPoint, fake, project, args: tuple[str, ...], env: dict[st
     finally:
         gate.set()
     assert (ledger_state(project), provider_shows(fake)) == (point.ledger, point.provider)
+
+
+def reconcile_then_send_once(project, fake, env: dict[str, str], send, assert_sent_once) -> None:
+    """After a kill: `reconcile` settles, the next send finishes exactly once (`assert_sent_once(project, fake)`),
+    and a send after that is answered by the ledger without asking the provider (`send()`: one CLI send)."""
+    from publish_support import run_cli
+
+    settled = run_cli(project, "reconcile", env=env)
+    assert settled.returncode == 0, settled.stderr
+    done = send()
+    assert done.returncode == 0, done.stderr
+    assert_sent_once(project, fake)
+    seen = len(fake.requests)
+    again = send()
+    assert (again.returncode, again.stdout.startswith("already sent at ")) == (0, True), again.stdout
+    assert len(fake.requests) == seen  # the ledger answers; the provider is not asked

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from crash_support import POLL_LIMIT, KillPoint, kill_at
+from crash_support import POLL_LIMIT, KillPoint, kill_at, reconcile_then_send_once
 from fake_listmonk import Fault
 from pipeline.ledger import Ledger, SendState, check_transition
 from publish_support import SEED, built_project, cli_env, listmonk_env, run_cli, start_cli
@@ -69,16 +69,8 @@ def test_killed_at_a_step_boundary_then_reconcile_and_send_send_exactly_once(pro
     point = KILL_POINTS[name]
     kill_at(point, listmonk, project, (*ARGS, *(() if name == "drafted" else ("--yes",))),
             cli_env(listmonk_env(cert[0])), provider_shows)
-
-    settled = run_cli(project, "reconcile", env=listmonk_env(cert[0]))
-    assert settled.returncode == 0, settled.stderr
-    done = send(project, cert)
-    assert done.returncode == 0, done.stderr
-    assert_sent_exactly_once(project, listmonk)
-    seen = len(listmonk.requests)
-    again = send(project, cert)
-    assert (again.returncode, again.stdout.startswith("already sent at ")) == (0, True), again.stdout
-    assert len(listmonk.requests) == seen  # the ledger answers; the provider is not asked
+    reconcile_then_send_once(project, listmonk, listmonk_env(cert[0]), lambda: send(project, cert),
+                             assert_sent_exactly_once)
 
 
 @pytest.mark.slow

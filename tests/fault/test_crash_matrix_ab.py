@@ -11,7 +11,7 @@ a chain of allowed moves ending in SENT, and its subject test names what Mailchi
 import pytest
 
 from ab_support import SUBJECTS, ab_project, mailchimp_env, shared_mailchimp
-from crash_support import KillPoint, kill_at
+from crash_support import KillPoint, kill_at, reconcile_then_send_once
 from pipeline.ledger import Ledger, SendState, check_transition
 from publish_support import SEED, cli_env, run_cli
 
@@ -88,16 +88,8 @@ def test_a_variate_send_killed_at_a_step_boundary_is_sent_exactly_once(project, 
     point = KILL_POINTS[name]
     kill_at(point, mailchimp, project, (*ARGS, *(() if name == "drafted" else ("--yes",))),
             cli_env(mailchimp_env(cert[0])), provider_shows)
-
-    settled = run_cli(project, "reconcile", env=mailchimp_env(cert[0]))
-    assert settled.returncode == 0, settled.stderr
-    done = send(project, cert)
-    assert done.returncode == 0, done.stderr
-    assert_one_variate_campaign_sent_once(project, mailchimp)
-    seen = len(mailchimp.requests)
-    again = send(project, cert)
-    assert (again.returncode, again.stdout.startswith("already sent at ")) == (0, True), again.stdout
-    assert len(mailchimp.requests) == seen  # the ledger answers; the provider is not asked
+    reconcile_then_send_once(project, mailchimp, mailchimp_env(cert[0]), lambda: send(project, cert),
+                             assert_one_variate_campaign_sent_once)
 
 
 def test_a_fresh_runner_with_an_empty_ledger_finds_the_variate_campaign_by_its_reference(project, mailchimp, cert):
